@@ -1,0 +1,28 @@
+# dashcdn: the two commands of the quick start, and a few more.
+SWIFT ?= swift
+BIN := .build/release/dashcdn
+
+.PHONY: demo test build release bootstrap bench-encode clean
+
+## Install what is missing, build, and run the whole chain on the built-in sample.
+demo: bootstrap release
+	bash scripts/demo
+
+## Install what is missing, then run every test.
+test: bootstrap
+	$(SWIFT) test 2>&1
+
+bootstrap:
+	bash scripts/bootstrap
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release --product dashcdn
+
+bench-encode: bootstrap release
+	bash scripts/bench-encode
+
+clean:
+	rm -rf .build

@@ -1,0 +1,76 @@
+import CFFmpeg
+
+/// Owns a demuxer (AVFormatContext) opened on a file or URL.
+public final class InputFile {
+    let context: UnsafeMutablePointer<AVFormatContext>
+    public let path: String
+
+    public init(path: String) throws {
+        var ctx: UnsafeMutablePointer<AVFormatContext>?
+        try check(avformat_open_input(&ctx, path, nil, nil), "cannot open \(path)")
+        guard let opened = ctx else { throw FFmpegError("cannot open \(path)", message: "no context") }
+        context = opened
+        self.path = path
+        do {
+            try check(avformat_find_stream_info(context, nil), "cannot read stream info of \(path)")
+        } catch {
+            avformat_close_input(&ctx)
+            throw error
+        }
+    }
+
+    deinit {
+        var ctx: UnsafeMutablePointer<AVFormatContext>? = context
+        avformat_close_input(&ctx)
+    }
+
+    /// Container duration in seconds, when the container states one.
+    public var durationSeconds: Double? {
+        let d = context.pointee.duration
+        return d > 0 && d != Packet.noTimestamp ? Double(d) / Double(AV_TIME_BASE) : nil
+    }
+
+    /// The stream FFmpeg would pick for this type, if any.
+    public func bestStream(_ type: MediaType) -> StreamInfo? {
+        let index = av_find_best_stream(context, type.av, -1, -1, nil, 0)
+        return index >= 0 ? info(index) : nil
+    }
+
+    public func info(_ index: Int32) -> StreamInfo {
+        let stream = context.pointee.streams[Int(index)]!.pointee
+        let par = stream.codecpar!.pointee
+        let isVideo = par.codec_type == AVMEDIA_TYPE_VIDEO
+        var rate = Rational(stream.avg_frame_rate)
+        if !rate.isValid { rate = Rational(stream.r_frame_rate) }
+        var sar = Rational(par.sample_aspect_ratio)
+        if !sar.isValid { sar = Rational(1, 1) }
+        let tb = Rational(stream.time_base)
+        let duration = stream.duration > 0 && stream.duration != Packet.noTimestamp
+            ? Double(stream.duration) * tb.double : nil
+        let language = av_dict_get(stream.metadata, "language", nil, 0).map { String(cString: $0.pointee.value) }
+        return StreamInfo(
+            index: index,
+            type: isVideo ? .video : .audio,
+            codecName: String(cString: avcodec_get_name(par.codec_id)),
+            timeBase: tb,
+            startTime: stream.start_time == Packet.noTimestamp ? nil : stream.start_time,
+            durationSeconds: duration,
+            width: par.width, height: par.height,
+            frameRate: rate, sampleAspectRatio: sar,
+            sampleRate: par.sample_rate, channels: par.ch_layout.nb_channels,
+            language: language)
+    }
+
+    /// Reads the next packet; false at the end of the input.
+    public func read(into packet: Packet) throws -> Bool {
+        packet.unref()
+        let ret = av_read_frame(context, packet.pointer)
+        if ret == dashcdn_averror_eof() { return false }
+        try check(ret, "cannot read \(path)")
+        return true
+    }
+
+    func codecParameters(_ index: Int32) -> UnsafeMutablePointer<AVCodecParameters> {
+        context.pointee.streams[Int(index)]!.pointee.codecpar
+    }
+}

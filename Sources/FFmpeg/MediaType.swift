@@ -1,0 +1,26 @@
+import CFFmpeg
+
+public enum MediaType: Sendable {
+    case video, audio
+
+    var av: AVMediaType { self == .video ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO }
+}
+
+/// What a demuxed stream carries, as far as the segmenter needs to know.
+public struct StreamInfo: Sendable {
+    public let index: Int32
+    public let type: MediaType
+    public let codecName: String
+    public let timeBase: Rational
+    public let startTime: Int64?
+    public let durationSeconds: Double?
+    // Video
+    public let width: Int32
+    public let height: Int32
+    public let frameRate: Rational
+    public let sampleAspectRatio: Rational
+    // Audio
+    public let sampleRate: Int32
+    public let channels: Int32
+    public let language: String?
+}

@@ -1,0 +1,150 @@
+import FFmpeg
+import Foundation
+import MPD
+
+/// Encodes one source into a CMAF ladder: decodes once, hands every decoded frame to each rung's
+/// thread (scale + x264 + fragmenting), encodes audio alongside, then writes the MPD and the
+/// segment table and publishes all of it at once.
+public enum LadderEncoder {
+    public static func run(_ request: EncodeRequest, log: @escaping @Sendable (String) -> Void,
+                           progress: ((Int, Double) -> ProgressReporter)? = nil) throws -> EncodeReport {
+        guard EncodeRequest.validTitle(request.title) else {
+            throw SegmenterError("bad title '\(request.title)': use letters, digits, '-', '_' and '.'")
+        }
+        guard request.segmentDuration >= 0.5, request.segmentDuration <= 60 else {
+            throw SegmenterError("segment duration must be between 0.5 and 60 seconds")
+        }
+        FFmpegLog.quiet()
+        let started = Date()
+        let source = try SourceMedia(path: request.input)
+        let fitted = Ladder.fit(request.ladder, sourceWidth: Int(source.video.width),
+                                sourceHeight: Int(source.video.height),
+                                sampleAspect: source.video.sampleAspectRatio.double)
+        for rung in fitted.dropped {
+            log("notice: dropping rung \(rung): above the source's \(source.video.width)x\(source.video.height) (no upscaling)")
+        }
+        guard !fitted.kept.isEmpty else {
+            throw SegmenterError("no ladder rung fits the \(source.video.width)x\(source.video.height) source")
+        }
+        let publication = Publication(root: request.root, title: request.title)
+        try publication.prepare()
+        do {
+            let report = try encode(request, source: source, rungs: fitted.kept, dropped: fitted.dropped,
+                                    publication: publication, started: started, progress: progress)
+            return report
+        } catch {
+            publication.discard()
+            throw error
+        }
+    }
+
+    private static func encode(_ request: EncodeRequest, source: SourceMedia, rungs: [Rung], dropped: [Rung],
+                               publication: Publication, started: Date,
+                               progress: ((Int, Double) -> ProgressReporter)?) throws -> EncodeReport {
+        let frameRate = source.frameRate
+        let ids = representationIDs(rungs)
+        let threads = request.threadsPerRung ?? 0
+        let videoEncoders = try zip(rungs, ids).map { rung, id in
+            try VideoRungEncoder(rung: rung, id: id, folder: publication.stagedFolder(id),
+                                 settings: videoSettings(rung, frameRate: frameRate, request: request, threads: threads))
+        }
+        let audioEncoder = try source.audio.map { audio in
+            var settings = AudioEncoderSettings()
+            settings.bitRate = Int64(request.audioBitrateKbps) * 1000
+            return try AudioTrackEncoder(folder: publication.stagedFolder("audio"), settings: settings,
+                                         segmentDuration: request.segmentDuration, language: audio.language)
+        }
+        let reporter = progress?(Int((source.duration * frameRate.double).rounded()), frameRate.double)
+        let group = DispatchGroup()
+        for encoder in videoEncoders {
+            let thread = Thread { encoder.run(); group.leave() }
+            thread.stackSize = 1 << 22
+            group.enter()
+            thread.start()
+        }
+        var boundaries = SegmentBoundaries(duration: request.segmentDuration)
+        let decodeResult = Result {
+            try source.decode(
+                video: { frame, pts in
+                    let starts = boundaries.startsSegment(at: Double(pts) * frameRate.inverted.double)
+                    for encoder in videoEncoders {
+                        guard encoder.queue.put(.frame(try frame.reference(), pts: pts, startsSegment: starts)) else {
+                            throw encoder.error ?? SegmenterError("\(encoder.id) stopped")
+                        }
+                    }
+                    reporter?.update(videoEncoders.map { .init(name: $0.id, done: $0.progress) })
+                },
+                audio: { frame in try audioEncoder?.push(frame) })
+        }
+        if case .failure = decodeResult { videoEncoders.forEach { $0.queue.cancel() } }
+        videoEncoders.forEach { $0.queue.put(.end) }
+        while group.wait(timeout: .now() + 0.25) == .timedOut {
+            reporter?.update(videoEncoders.map { .init(name: $0.id, done: $0.progress) })
+        }
+        reporter?.update(videoEncoders.map { .init(name: $0.id, done: $0.progress) }, force: true)
+        let decoded = try decodeResult.get()
+        if let error = videoEncoders.compactMap(\.error).first { throw error }
+        try audioEncoder?.finish()
+        try source.checkComplete(decodedSeconds: decoded)
+
+        let builder = ManifestBuilder(
+            title: request.title, segmentDuration: request.segmentDuration,
+            video: try videoEncoders.map { try describe($0, frameRate: frameRate) },
+            audio: try audioEncoder.map(describe))
+        let mpd = MPDWriter.xml(builder.manifest())
+        let table = try builder.segmentTable().encoded()
+        try publication.publish(mpd: mpd, table: table)
+        return EncodeReport(title: request.title, rows: builder.reportRows(), dropped: dropped,
+                            durationSeconds: builder.manifest().mediaPresentationDuration,
+                            wallSeconds: Date().timeIntervalSince(started),
+                            manifest: publication.manifest.path, segmentTable: publication.segmentTable.path,
+                            mediaFolder: publication.mediaFolder.path)
+    }
+
+    /// `240p`, `360p` …; a second rung of the same height gets its bitrate appended.
+    static func representationIDs(_ rungs: [Rung]) -> [String] {
+        rungs.map { rung in
+            let sameHeight = rungs.filter { $0.height == rung.height }.count
+            return sameHeight > 1 ? "\(rung.height)p-\(rung.bitrateKbps)k" : "\(rung.height)p"
+        }
+    }
+
+    /// libx264 in capped VBR: average at the rung's rate, peaks up to 1.5×, a 2-second VBV buffer;
+    /// keyframes only where we force them (every segment start) or at scene cuts.
+    static func videoSettings(_ rung: Rung, frameRate: Rational, request: EncodeRequest, threads: Int) -> VideoEncoderSettings {
+        var s = VideoEncoderSettings(width: Int32(rung.width), height: Int32(rung.height),
+                                     timeBase: frameRate.inverted, frameRate: frameRate)
+        let bitRate = Int64(rung.bitrateKbps) * 1000
+        s.bitRate = bitRate
+        s.maxRate = bitRate * 3 / 2
+        s.bufferSize = Int32(clamping: bitRate * 2)
+        s.gopSize = Int32(max(1, (request.segmentDuration * frameRate.double * 2).rounded()))
+        s.threads = Int32(threads)
+        s.reportPSNR = request.reportPSNR
+        s.options = ["preset": request.preset, "forced-idr": "1"]
+        return s
+    }
+
+    private static func describe(_ encoder: VideoRungEncoder, frameRate: Rational) throws -> EncodedRepresentation {
+        guard let codecs = CodecString.avc(extradata: encoder.encoder.extradata) else {
+            throw SegmenterError("\(encoder.id): no H.264 parameter sets from the encoder")
+        }
+        let rate = frameRate.den == 1 ? "\(frameRate.num)" : "\(frameRate.num)/\(frameRate.den)"
+        return EncodedRepresentation(
+            id: encoder.id, kind: .video(width: Int(encoder.encoder.width), height: Int(encoder.encoder.height), frameRate: rate),
+            targetKbps: encoder.rung.bitrateKbps, codecs: codecs, timescale: encoder.writer.timescale,
+            presentationTimeOffset: encoder.writer.presentationTimeOffset, segments: encoder.writer.segments,
+            psnr: encoder.quality.psnr)
+    }
+
+    private static func describe(_ audio: AudioTrackEncoder) throws -> EncodedRepresentation {
+        guard let codecs = CodecString.mp4a(audioSpecificConfig: audio.encoder.extradata) else {
+            throw SegmenterError("audio: no AudioSpecificConfig from the encoder")
+        }
+        return EncodedRepresentation(
+            id: audio.id, kind: .audio(sampleRate: Int(audio.encoder.sampleRate), channels: Int(audio.encoder.channels),
+                                       language: audio.language),
+            targetKbps: Int(audio.encoder.bitRate / 1000), codecs: codecs, timescale: audio.writer.timescale,
+            presentationTimeOffset: audio.writer.presentationTimeOffset, segments: audio.writer.segments, psnr: nil)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import MPD
+
+/// One representation as encoded, everything the manifest and the report need.
+struct EncodedRepresentation {
+    enum Kind { case video(width: Int, height: Int, frameRate: String), audio(sampleRate: Int, channels: Int, language: String?) }
+
+    let id: String
+    let kind: Kind
+    let targetKbps: Int
+    let codecs: String
+    let timescale: Int
+    let presentationTimeOffset: Int64
+    let segments: [SegmentRecord]
+    let psnr: Double?
+
+    var durations: [Double] { segments.map { Double($0.duration) / Double(timescale) } }
+    var timeline: SegmentTimeline { SegmentTimeline(segments: segments.map { ($0.start, $0.duration) }) }
+
+    /// Seconds from presentation time 0 to the end of the last sample.
+    var presentationEnd: Double {
+        guard let last = segments.last else { return 0 }
+        return Double(last.start + last.duration - presentationTimeOffset) / Double(timescale)
+    }
+
+    func bandwidth(minBufferTime: Double) -> Int {
+        BandwidthRequirement.minimumBandwidth(sizes: segments.map(\.bytes), durations: durations,
+                                              minBufferTime: minBufferTime)
+    }
+}
+
+/// Turns encoded representations into the MPD, the Sabre segment table and the report rows.
+struct ManifestBuilder {
+    let title: String
+    let segmentDuration: Double
+    let video: [EncodedRepresentation]
+    let audio: EncodedRepresentation?
+
+    /// minBufferTime: one segment, the least a client must hold before it can start.
+    var minBufferTime: Double { segmentDuration }
+
+    func manifest() -> Manifest {
+        var sets = [videoSet()]
+        if let audio { sets.append(audioSet(audio)) }
+        let all = video + (audio.map { [$0] } ?? [])
+        return Manifest(
+            mediaPresentationDuration: all.map(\.presentationEnd).max() ?? 0,
+            maxSegmentDuration: all.flatMap(\.durations).max() ?? 0,
+            minBufferTime: minBufferTime,
+            periods: [Period(adaptationSets: sets)])
+    }
+
+    /// Relative to `/manifests/<title>.mpd`, the media sit at `/media/<title>/<rep>/`.
+    private func template(_ rep: EncodedRepresentation, id: String) -> SegmentTemplate {
+        SegmentTemplate(timescale: rep.timescale, presentationTimeOffset: rep.presentationTimeOffset,
+                        initialization: "../media/\(title)/\(id)/init.mp4",
+                        media: "../media/\(title)/\(id)/$Number$.m4s",
+                        startNumber: 1, timeline: rep.timeline)
+    }
+
+    private func videoSet() -> AdaptationSet {
+        // Every rung is cut from the same frames, so the timelines normally agree: say it once.
+        let shared = video.dropFirst().allSatisfy {
+            $0.timeline == video[0].timeline && $0.timescale == video[0].timescale &&
+                $0.presentationTimeOffset == video[0].presentationTimeOffset
+        }
+        let reps = video.map { rep -> Representation in
+            guard case let .video(width, height, frameRate) = rep.kind else { fatalError("not video") }
+            return Representation(id: rep.id, bandwidth: rep.bandwidth(minBufferTime: minBufferTime),
+                                  codecs: rep.codecs, width: width, height: height, frameRate: frameRate,
+                                  sar: "1:1", segmentTemplate: shared ? nil : template(rep, id: rep.id))
+        }
+        return AdaptationSet(id: 0, contentType: .video, mimeType: "video/mp4",
+                             segmentTemplate: shared ? template(video[0], id: "$RepresentationID$") : nil,
+                             representations: reps)
+    }
+
+    private func audioSet(_ rep: EncodedRepresentation) -> AdaptationSet {
+        guard case let .audio(sampleRate, channels, language) = rep.kind else { fatalError("not audio") }
+        let representation = Representation(
+            id: rep.id, bandwidth: rep.bandwidth(minBufferTime: minBufferTime), codecs: rep.codecs,
+            audioSamplingRate: sampleRate, audioChannels: channels)
+        return AdaptationSet(id: 1, contentType: .audio, mimeType: "audio/mp4", language: language ?? "und",
+                             segmentTemplate: template(rep, id: rep.id), representations: [representation])
+    }
+
+    /// Sabre's movie format over the video rungs, lowest bitrate first.
+    func segmentTable() throws -> SegmentSizeTable {
+        let levels = video.sorted { $0.targetKbps < $1.targetKbps }
+        let count = levels.first?.segments.count ?? 0
+        guard levels.allSatisfy({ $0.segments.count == count }) else {
+            let counts = levels.map { "\($0.id): \($0.segments.count)" }.joined(separator: ", ")
+            throw SegmenterError("rungs ended with different segment counts (\(counts))")
+        }
+        let sizes = (0..<count).map { n in levels.map { $0.segments[n].bytes * 8 } }
+        return SegmentSizeTable(segmentDurationMs: Int((segmentDuration * 1000).rounded()),
+                                bitratesKbps: levels.map(\.targetKbps), segmentSizesBits: sizes)
+    }
+
+    func reportRows() -> [EncodeReport.Row] {
+        (video + (audio.map { [$0] } ?? [])).map { rep in
+            let durations = rep.durations
+            let total = durations.reduce(0, +)
+            let bits = rep.segments.map { Double($0.bytes * 8) }
+            let peak = zip(bits, durations).map { $1 > 0 ? $0 / $1 : 0 }.max() ?? 0
+            var width: Int?, height: Int?
+            if case let .video(w, h, _) = rep.kind { (width, height) = (w, h) }
+            return EncodeReport.Row(id: rep.id, width: width, height: height, targetKbps: rep.targetKbps,
+                                    averageKbps: total > 0 ? bits.reduce(0, +) / total / 1000 : 0,
+                                    peakKbps: peak / 1000, bandwidth: rep.bandwidth(minBufferTime: minBufferTime),
+                                    segments: rep.segments.count, psnr: rep.psnr)
+        }
+    }
+}

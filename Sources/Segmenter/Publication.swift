@@ -1,0 +1,97 @@
+import Foundation
+
+/// Where one title's output goes, and how it gets there without ever being seen half-written:
+/// everything is written into hidden staging paths beside the final ones (same file system, so
+/// renames are atomic), and moved into place only when complete, media before manifest.
+final class Publication: @unchecked Sendable {
+    let title: String
+    let mediaFolder: URL
+    let manifest: URL
+    let segmentTable: URL
+    let staging: URL
+    private let stagingManifest: URL
+    private let stagingTable: URL
+
+    init(root: URL, title: String) {
+        self.title = title
+        let media = root.appendingPathComponent("Media")
+        let manifests = root.appendingPathComponent("Manifests")
+        let tag = "partial-\(ProcessInfo.processInfo.processIdentifier)"
+        mediaFolder = media.appendingPathComponent(title)
+        manifest = manifests.appendingPathComponent("\(title).mpd")
+        segmentTable = manifests.appendingPathComponent("\(title).segments.json")
+        staging = media.appendingPathComponent(".\(title).\(tag)")
+        stagingManifest = manifests.appendingPathComponent(".\(title).mpd.\(tag)")
+        stagingTable = manifests.appendingPathComponent(".\(title).segments.json.\(tag)")
+    }
+
+    /// Creates the staging folder; fails with one clear line when the root cannot be written.
+    func prepare() throws {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+            try fm.createDirectory(at: manifest.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw SegmenterError("cannot write output under \(staging.deletingLastPathComponent().deletingLastPathComponent().path): \(Publication.reason(error))")
+        }
+        PartialOutputs.shared.register(self)
+    }
+
+    func stagedFolder(_ representation: String) -> URL { staging.appendingPathComponent(representation) }
+
+    /// Moves media, then the segment table, then the manifest into place, replacing an old title.
+    func publish(mpd: String, table: Data) throws {
+        let fm = FileManager.default
+        try Data(mpd.utf8).write(to: stagingManifest)
+        try table.write(to: stagingTable)
+        var old: URL?
+        if fm.fileExists(atPath: mediaFolder.path) {
+            let aside = staging.deletingLastPathComponent().appendingPathComponent(".\(title).old-\(ProcessInfo.processInfo.processIdentifier)")
+            try? fm.removeItem(at: aside)
+            try fm.moveItem(at: mediaFolder, to: aside)
+            old = aside
+        }
+        try fm.moveItem(at: staging, to: mediaFolder)
+        try Publication.rename(stagingTable, over: segmentTable)
+        try Publication.rename(stagingManifest, over: manifest)
+        if let old { try? fm.removeItem(at: old) }
+        PartialOutputs.shared.unregister(self)
+    }
+
+    /// Removes whatever was staged; the published title, if any, is untouched.
+    func discard() {
+        for url in [staging, stagingManifest, stagingTable] { try? FileManager.default.removeItem(at: url) }
+        PartialOutputs.shared.unregister(self)
+    }
+
+    /// rename(2): atomic, and replaces an existing file (Foundation's replaceItemAt needs one).
+    static func rename(_ source: URL, over destination: URL) throws {
+        guard Foundation.rename(source.path, destination.path) == 0 else {
+            throw SegmenterError("cannot move \(source.path) to \(destination.path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(posix.code)))
+        }
+        return ns.localizedDescription
+    }
+}
+
+/// Staged outputs still in progress, so that Ctrl-C can remove them before the process exits.
+public final class PartialOutputs: @unchecked Sendable {
+    public static let shared = PartialOutputs()
+    private let lock = NSLock()
+    private var pending: [ObjectIdentifier: Publication] = [:]
+
+    func register(_ p: Publication) { lock.withLock { pending[ObjectIdentifier(p)] = p } }
+    func unregister(_ p: Publication) { lock.withLock { pending[ObjectIdentifier(p)] = nil } }
+
+    /// Removes every staged output (called from a signal handler's queue).
+    public func discardAll() {
+        let all = lock.withLock { Array(pending.values) }
+        all.forEach { $0.discard() }
+    }
+}

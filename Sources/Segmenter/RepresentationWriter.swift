@@ -1,0 +1,79 @@
+import FFmpeg
+import Foundation
+
+/// One finished media segment of a representation, times in the track's timescale.
+public struct SegmentRecord: Equatable, Sendable {
+    public let number: Int
+    /// Earliest presentation time, as the muxed file stores it.
+    public let start: Int64
+    public var duration: Int64
+    public let bytes: Int
+}
+
+/// Writes one representation's CMAF files: `init.mp4` and `1.m4s`, `2.m4s` … Packets arrive in
+/// decode order; the caller says which packet opens a segment (the forced IDR, or the audio frame
+/// at the boundary) and the writer closes the previous fragment there.
+final class RepresentationWriter {
+    let folder: URL
+    private let muxer: FragmentedMP4Muxer
+    private let encoderTimeBase: Rational
+    private(set) var segments: [SegmentRecord] = []
+    /// How far movenc moves timestamps so that the first decode time is zero (no edit list):
+    /// the media time at which presentation time 0 of the source sits.
+    private(set) var presentationTimeOffset: Int64 = 0
+    private var open: (start: Int64, end: Int64)?
+    private var sawFirstPacket = false
+
+    init(folder: URL, encoder: Encoder) throws {
+        self.folder = folder
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        muxer = try FragmentedMP4Muxer(encoder: encoder)
+        encoderTimeBase = encoder.timeBase
+    }
+
+    var timescale: Int { Int(muxer.timeBase.den / max(1, muxer.timeBase.num)) }
+
+    private func mediaTime(_ t: Int64) -> Int64 {
+        Rational.rescale(t, from: encoderTimeBase, to: muxer.timeBase)
+    }
+
+    func write(_ packet: Packet, startsSegment: Bool) throws {
+        let pts = mediaTime(packet.pts)
+        let end = pts + mediaTime(packet.duration)
+        if !sawFirstPacket {
+            presentationTimeOffset = -mediaTime(packet.dts)
+            sawFirstPacket = true
+        }
+        if startsSegment, open != nil { try closeSegment() }
+        let shifted = (start: pts + presentationTimeOffset, end: end + presentationTimeOffset)
+        if let current = open {
+            open = (min(current.start, shifted.start), max(current.end, shifted.end))
+        } else {
+            open = shifted
+        }
+        try muxer.write(packet)
+    }
+
+    /// Closes the last segment and checks the whole track is contiguous.
+    func finish() throws {
+        if open != nil { try closeSegment() }
+        try muxer.finish()
+    }
+
+    private func closeSegment() throws {
+        guard let current = open else { return }
+        let (initSegment, fragment) = try muxer.flushFragment()
+        if let initSegment {
+            try Data(initSegment).write(to: folder.appendingPathComponent("init.mp4"))
+        }
+        let number = segments.count + 1
+        try Data(fragment).write(to: folder.appendingPathComponent("\(number).m4s"))
+        // A segment lasts until the next one starts; the last until its last sample ends.
+        if let previous = segments.indices.last {
+            segments[previous].duration = current.start - segments[previous].start
+        }
+        segments.append(SegmentRecord(number: number, start: current.start,
+                                      duration: current.end - current.start, bytes: fragment.count))
+        open = nil
+    }
+}

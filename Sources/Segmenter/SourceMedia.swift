@@ -1,0 +1,100 @@
+import FFmpeg
+import Foundation
+
+/// The movie being encoded: its video stream (required), its audio (optional), and one pass of
+/// decoding that hands out frames with presentation times counted in frames from the start.
+final class SourceMedia {
+    let path: String
+    let video: StreamInfo
+    let audio: StreamInfo?
+    let frameRate: Rational
+    /// Seconds, from the container or the video stream; 0 when neither says.
+    let duration: Double
+    private let input: InputFile
+
+    init(path: String) throws {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw SegmenterError("cannot open \(path): no such file")
+        }
+        guard !isDirectory.boolValue else { throw SegmenterError("cannot open \(path): it is a folder") }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw SegmenterError("cannot open \(path): permission denied")
+        }
+        do {
+            input = try InputFile(path: path)
+        } catch let error as FFmpegError {
+            throw SegmenterError("cannot read \(path) as media: \(error.message)")
+        }
+        guard let video = input.bestStream(.video), video.width > 0, video.height > 0 else {
+            throw SegmenterError("no video stream in \(path)")
+        }
+        self.video = video
+        audio = input.bestStream(.audio)
+        let rate = video.frameRate
+        frameRate = rate.isValid && rate.double <= 240 ? rate : Rational(25, 1)
+        duration = input.durationSeconds ?? video.durationSeconds ?? 0
+        if input.durationSeconds != nil || video.durationSeconds != nil, duration <= 0 {
+            throw SegmenterError("\(path) has zero duration")
+        }
+    }
+
+    /// Decodes everything once. `video` gets each frame with its pts in frames from the first
+    /// frame (strictly increasing); `audio` gets decoded audio frames. Returns the seconds of video.
+    func decode(video onVideo: (Frame, Int64) throws -> Void, audio onAudio: (Frame) throws -> Void) throws -> Double {
+        let videoDecoder = try Decoder(input: input, stream: video)
+        let audioDecoder = try audio.map { try Decoder(input: input, stream: $0) }
+        let packet = Packet()
+        let frame = Frame()
+        let frameTime = frameRate.inverted
+        var firstTimestamp: Int64?
+        var lastPts: Int64 = -1
+
+        func drainVideo() throws {
+            while try videoDecoder.receive(into: frame) {
+                var ts = frame.bestEffortTimestamp
+                if ts == Packet.noTimestamp { ts = Rational.rescale(lastPts + 1, from: frameTime, to: video.timeBase) + (firstTimestamp ?? 0) }
+                let first = firstTimestamp ?? ts
+                firstTimestamp = first
+                var pts = Rational.rescale(ts - first, from: video.timeBase, to: frameTime)
+                if pts <= lastPts { pts = lastPts + 1 } // never repeat or go back: encoders refuse it
+                lastPts = pts
+                try onVideo(frame, pts)
+            }
+        }
+        func drainAudio() throws {
+            guard let audioDecoder else { return }
+            while try audioDecoder.receive(into: frame) { try onAudio(frame) }
+        }
+
+        do {
+            while try input.read(into: packet) {
+                if packet.streamIndex == video.index {
+                    try videoDecoder.send(packet)
+                    try drainVideo()
+                } else if packet.streamIndex == audio?.index {
+                    try audioDecoder?.send(packet)
+                    try drainAudio()
+                }
+            }
+            try videoDecoder.send(nil)
+            try drainVideo()
+            try audioDecoder?.send(nil)
+            try drainAudio()
+        } catch let error as FFmpegError {
+            throw SegmenterError("\(path) is damaged: \(error.description)")
+        }
+        guard lastPts >= 0 else { throw SegmenterError("no video frames could be decoded from \(path)") }
+        return Double(lastPts + 1) * frameTime.double
+    }
+
+    /// A file that ends well before the duration its header promises was cut short.
+    func checkComplete(decodedSeconds: Double) throws {
+        guard duration > 0 else { return }
+        if decodedSeconds < duration * 0.97 - 0.5 {
+            throw SegmenterError(String(format: "%@ is truncated: only %.1f s of its %.1f s could be decoded",
+                                        path, decodedSeconds, duration))
+        }
+    }
+}

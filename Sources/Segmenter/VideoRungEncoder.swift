@@ -1,0 +1,98 @@
+import FFmpeg
+import Foundation
+
+/// Scales, encodes and segments one video rung on its own thread, fed by a FrameQueue.
+final class VideoRungEncoder: @unchecked Sendable {
+    let rung: Rung
+    let id: String
+    let queue = FrameQueue(capacity: 6)
+    let writer: RepresentationWriter
+    let encoder: Encoder
+    private let scaler: Scaler
+    /// pts of the frames we forced to IDR, oldest first: their packets open segments.
+    private var forcedPts: [Int64] = []
+    private let packet = Packet()
+    private let lock = NSLock()
+    private var framesDone = 0
+    private var failure: Error?
+    private(set) var quality = PSNRAccumulator()
+
+    init(rung: Rung, id: String, folder: URL, settings: VideoEncoderSettings) throws {
+        self.rung = rung
+        self.id = id
+        encoder = try Encoder(video: settings)
+        scaler = Scaler(width: settings.width, height: settings.height)
+        writer = try RepresentationWriter(folder: folder, encoder: encoder)
+    }
+
+    var progress: Int { lock.withLock { framesDone } }
+    var error: Error? { lock.withLock { failure } }
+
+    /// The thread body: runs until the queue ends or something fails.
+    func run() {
+        do {
+            loop: while true {
+                switch queue.take() {
+                case let .frame(frame, pts, startsSegment):
+                    try encode(frame, pts: pts, startsSegment: startsSegment)
+                case .end:
+                    break loop
+                }
+            }
+            try encoder.send(nil)
+            try drain()
+            try writer.finish()
+        } catch {
+            lock.withLock { failure = error }
+            queue.cancel()
+        }
+    }
+
+    private func encode(_ frame: Frame, pts: Int64, startsSegment: Bool) throws {
+        let scaled = try scaler.scale(frame)
+        scaled.pts = pts
+        if startsSegment {
+            scaled.forceKeyframe()
+            forcedPts.append(pts)
+        }
+        try encoder.send(scaled)
+        try drain()
+        lock.withLock { framesDone += 1 }
+    }
+
+    private func drain() throws {
+        while try encoder.receive(into: packet) {
+            packet.duration = 1
+            let startsSegment = packet.pts == forcedPts.first
+            if startsSegment {
+                guard packet.isKeyframe else {
+                    throw SegmenterError("\(id): encoder did not make frame \(packet.pts) a keyframe")
+                }
+                forcedPts.removeFirst()
+            }
+            if let errors = packet.encoderErrors {
+                quality.add(errors: errors, width: Int(encoder.width), height: Int(encoder.height))
+            }
+            try writer.write(packet, startsSegment: startsSegment)
+        }
+    }
+}
+
+/// Sums the encoder's per-plane squared errors into one PSNR over the whole rung (Y, U and V
+/// weighted by their sample counts, as x264's "Global" figure and ffmpeg's `-psnr` do).
+struct PSNRAccumulator {
+    private var squaredError = 0.0
+    private var samples = 0.0
+
+    mutating func add(errors: [UInt64], width: Int, height: Int) {
+        let luma = Double(width * height)
+        squaredError += errors.prefix(3).reduce(0) { $0 + Double($1) }
+        samples += luma * 1.5
+    }
+
+    var psnr: Double? {
+        guard samples > 0 else { return nil }
+        guard squaredError > 0 else { return 99 }
+        return 10 * log10(255 * 255 * samples / squaredError)
+    }
+}
