@@ -33,6 +33,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MPDTests", dependencies: ["MPD"]),
-        .testTarget(name: "SegmenterTests", dependencies: ["Segmenter", "MPD", "FFmpeg"]),
+        .testTarget(name: "SegmenterTests", dependencies: ["Segmenter", "MPD", "FFmpeg", "dashcdn"]),
     ]
 )

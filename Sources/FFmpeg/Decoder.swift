@@ -3,20 +3,34 @@ import CFFmpeg
 /// Owns a decoder (AVCodecContext) for one stream of an InputFile.
 public final class Decoder {
     let context: UnsafeMutablePointer<AVCodecContext>
-    public let stream: StreamInfo
+    /// The codec's name, for error messages.
+    public let name: String
 
-    public init(input: InputFile, stream: StreamInfo) throws {
-        let par = input.codecParameters(stream.index)
+    public convenience init(input: InputFile, stream: StreamInfo) throws {
+        try self.init(parameters: input.codecParameters(stream.index), timeBase: stream.timeBase, threads: 0)
+    }
+
+    /// A decoder for what `encoder` produces, e.g. to measure its quality; single-threaded so it
+    /// returns each frame as soon as it can.
+    public convenience init(decoding encoder: Encoder) throws {
+        guard let par = avcodec_parameters_alloc() else { fatalError("avcodec_parameters_alloc: out of memory") }
+        var owned: UnsafeMutablePointer<AVCodecParameters>? = par
+        defer { avcodec_parameters_free(&owned) }
+        try check(avcodec_parameters_from_context(par, encoder.context), "decoder parameters")
+        try self.init(parameters: par, timeBase: encoder.timeBase, threads: 1)
+    }
+
+    private init(parameters par: UnsafeMutablePointer<AVCodecParameters>, timeBase: Rational, threads: Int32) throws {
+        name = String(cString: avcodec_get_name(par.pointee.codec_id))
         guard let codec = avcodec_find_decoder(par.pointee.codec_id) else {
-            throw FFmpegError("no decoder for \(stream.codecName)", message: "codec not supported by this FFmpeg")
+            throw FFmpegError("no decoder for \(name)", message: "codec not supported by this FFmpeg")
         }
         guard let ctx = avcodec_alloc_context3(codec) else { fatalError("avcodec_alloc_context3: out of memory") }
         context = ctx
-        self.stream = stream
-        try check(avcodec_parameters_to_context(ctx, par), "decoder parameters for \(stream.codecName)")
-        ctx.pointee.pkt_timebase = stream.timeBase.av
-        ctx.pointee.thread_count = 0 // one per core
-        try check(avcodec_open2(ctx, codec, nil), "cannot open \(stream.codecName) decoder")
+        try check(avcodec_parameters_to_context(ctx, par), "decoder parameters for \(name)")
+        ctx.pointee.pkt_timebase = timeBase.av
+        ctx.pointee.thread_count = threads // 0: one per core
+        try check(avcodec_open2(ctx, codec, nil), "cannot open \(name) decoder")
     }
 
     deinit {
@@ -28,7 +42,7 @@ public final class Decoder {
     public func send(_ packet: Packet?) throws {
         let ret = avcodec_send_packet(context, packet?.pointer)
         if ret == dashcdn_averror_eof() { return }
-        try check(ret, "cannot decode \(stream.codecName)")
+        try check(ret, "cannot decode \(name)")
     }
 
     /// The next decoded frame into `frame`; false when the decoder needs more input or is drained.
@@ -36,7 +50,7 @@ public final class Decoder {
         frame.unref()
         let ret = avcodec_receive_frame(context, frame.pointer)
         if ret == dashcdn_averror_eagain() || ret == dashcdn_averror_eof() { return false }
-        try check(ret, "cannot decode \(stream.codecName)")
+        try check(ret, "cannot decode \(name)")
         return true
     }
 }

@@ -14,7 +14,6 @@ public struct VideoEncoderSettings: Sendable {
     public var bufferSize: Int32 = 0
     public var gopSize: Int32 = 250
     public var threads: Int32 = 0
-    public var reportPSNR = false
     public var options: [String: String] = [:]
 
     public init(width: Int32, height: Int32, timeBase: Rational, frameRate: Rational) {
@@ -53,7 +52,6 @@ public final class Encoder {
             ctx.pointee.rc_buffer_size = s.bufferSize
             ctx.pointee.gop_size = s.gopSize
             ctx.pointee.thread_count = s.threads
-            if s.reportPSNR { ctx.pointee.flags |= AV_CODEC_FLAG_PSNR }
         }
     }
 

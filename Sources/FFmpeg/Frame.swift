@@ -37,6 +37,37 @@ public final class Frame: @unchecked Sendable {
     public var sampleCount: Int32 { pointer.pointee.nb_samples }
     public var sampleRate: Int32 { pointer.pointee.sample_rate }
 
+    /// Sums of squared differences per plane (Y, U, V) between two 8-bit 4:2:0 pictures of one size.
+    public func squaredErrors(against other: Frame) -> [UInt64] {
+        let a = pointer.pointee, b = other.pointer.pointee
+        precondition(a.width == b.width && a.height == b.height, "frames of different sizes")
+        let planes = [(Int(a.width), Int(a.height)), (Int(a.width + 1) / 2, Int(a.height + 1) / 2),
+                      (Int(a.width + 1) / 2, Int(a.height + 1) / 2)]
+        return withUnsafeBytes(of: a.data) { aData in
+            withUnsafeBytes(of: b.data) { bData in
+                planes.enumerated().map { index, size in
+                    let pa = aData.load(fromByteOffset: index * MemoryLayout<UnsafeMutablePointer<UInt8>?>.stride,
+                                        as: UnsafeMutablePointer<UInt8>?.self)!
+                    let pb = bData.load(fromByteOffset: index * MemoryLayout<UnsafeMutablePointer<UInt8>?>.stride,
+                                        as: UnsafeMutablePointer<UInt8>?.self)!
+                    let strideA = Int(withUnsafeBytes(of: a.linesize) { $0.load(fromByteOffset: index * 4, as: Int32.self) })
+                    let strideB = Int(withUnsafeBytes(of: b.linesize) { $0.load(fromByteOffset: index * 4, as: Int32.self) })
+                    var sum: UInt64 = 0
+                    for y in 0..<size.1 {
+                        let rowA = pa + y * strideA, rowB = pb + y * strideB
+                        var row: Int = 0
+                        for x in 0..<size.0 {
+                            let d = Int(rowA[x]) - Int(rowB[x])
+                            row &+= d * d
+                        }
+                        sum &+= UInt64(row)
+                    }
+                    return sum
+                }
+            }
+        }
+    }
+
     /// Asks the encoder for a keyframe here (with libx264's forced-idr, an IDR).
     public func forceKeyframe() { pointer.pointee.pict_type = AV_PICTURE_TYPE_I }
     /// Leaves frame type decisions to the encoder.

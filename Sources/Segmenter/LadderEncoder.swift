@@ -46,7 +46,8 @@ public enum LadderEncoder {
         let threads = request.threadsPerRung ?? 0
         let videoEncoders = try zip(rungs, ids).map { rung, id in
             try VideoRungEncoder(rung: rung, id: id, folder: publication.stagedFolder(id),
-                                 settings: videoSettings(rung, frameRate: frameRate, request: request, threads: threads))
+                                 settings: videoSettings(rung, frameRate: frameRate, request: request, threads: threads),
+                                 measurePSNR: request.reportPSNR)
         }
         let audioEncoder = try source.audio.map { audio in
             var settings = AudioEncoderSettings()
@@ -120,7 +121,6 @@ public enum LadderEncoder {
         s.bufferSize = Int32(clamping: bitRate * 2)
         s.gopSize = Int32(max(1, (request.segmentDuration * frameRate.double * 2).rounded()))
         s.threads = Int32(threads)
-        s.reportPSNR = request.reportPSNR
         s.options = ["preset": request.preset, "forced-idr": "1"]
         return s
     }

@@ -9,11 +9,13 @@ final class Publication: @unchecked Sendable {
     let manifest: URL
     let segmentTable: URL
     let staging: URL
+    let root: URL
     private let stagingManifest: URL
     private let stagingTable: URL
 
     init(root: URL, title: String) {
         self.title = title
+        self.root = root
         let media = root.appendingPathComponent("Media")
         let manifests = root.appendingPathComponent("Manifests")
         let tag = "partial-\(ProcessInfo.processInfo.processIdentifier)"
@@ -32,7 +34,7 @@ final class Publication: @unchecked Sendable {
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
             try fm.createDirectory(at: manifest.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
-            throw SegmenterError("cannot write output under \(staging.deletingLastPathComponent().deletingLastPathComponent().path): \(Publication.reason(error))")
+            throw SegmenterError("cannot write output under \(root.path): \(Publication.whyUnwritable(root) ?? Publication.reason(error))")
         }
         PartialOutputs.shared.register(self)
     }
@@ -69,6 +71,20 @@ final class Publication: @unchecked Sendable {
         guard Foundation.rename(source.path, destination.path) == 0 else {
             throw SegmenterError("cannot move \(source.path) to \(destination.path): \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// Names the obstacle on the way to `folder`: a file where a folder should be, or no permission.
+    static func whyUnwritable(_ folder: URL) -> String? {
+        var url = folder.standardizedFileURL
+        var isDirectory: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            let parent = url.deletingLastPathComponent()
+            if parent.path == url.path { return nil }
+            url = parent
+        }
+        if !isDirectory.boolValue { return "\(url.path) is a file, not a folder" }
+        if !FileManager.default.isWritableFile(atPath: url.path) { return "\(url.path) is not writable (permission denied)" }
+        return nil
     }
 
     static func reason(_ error: Error) -> String {

@@ -1,6 +1,8 @@
 import FFmpeg
 import Foundation
 
+private let dashcdn_invalidData = FFmpegError.invalidDataCode
+
 /// The movie being encoded: its video stream (required), its audio (optional), and one pass of
 /// decoding that hands out frames with presentation times counted in frames from the start.
 final class SourceMedia {
@@ -68,13 +70,24 @@ final class SourceMedia {
             while try audioDecoder.receive(into: frame) { try onAudio(frame) }
         }
 
+        // A corrupt packet is skipped, as players and the ffmpeg CLI do; many of them mean the
+        // file is damaged, and a file cut short is caught by checkComplete afterwards.
+        var packets = 0
+        var corrupt = 0
+        func tolerate(_ body: () throws -> Void) throws {
+            do { try body() } catch let error as FFmpegError where error.code == dashcdn_invalidData {
+                corrupt += 1
+                if corrupt > max(10, packets / 100) { throw error }
+            }
+        }
         do {
             while try input.read(into: packet) {
+                packets += 1
                 if packet.streamIndex == video.index {
-                    try videoDecoder.send(packet)
+                    try tolerate { try videoDecoder.send(packet) }
                     try drainVideo()
-                } else if packet.streamIndex == audio?.index {
-                    try audioDecoder?.send(packet)
+                } else if let audioDecoder, packet.streamIndex == audio?.index {
+                    try tolerate { try audioDecoder.send(packet) }
                     try drainAudio()
                 }
             }

@@ -15,14 +15,19 @@ final class VideoRungEncoder: @unchecked Sendable {
     private let lock = NSLock()
     private var framesDone = 0
     private var failure: Error?
+    /// With --psnr: our own output decoded again, and the scaled inputs still waiting for it.
+    private let checker: Decoder?
+    private var awaitingComparison: [Int64: Frame] = [:]
+    private let decoded = Frame()
     private(set) var quality = PSNRAccumulator()
 
-    init(rung: Rung, id: String, folder: URL, settings: VideoEncoderSettings) throws {
+    init(rung: Rung, id: String, folder: URL, settings: VideoEncoderSettings, measurePSNR: Bool) throws {
         self.rung = rung
         self.id = id
         encoder = try Encoder(video: settings)
         scaler = Scaler(width: settings.width, height: settings.height)
         writer = try RepresentationWriter(folder: folder, encoder: encoder)
+        checker = measurePSNR ? try Decoder(decoding: encoder) : nil
     }
 
     var progress: Int { lock.withLock { framesDone } }
@@ -41,6 +46,8 @@ final class VideoRungEncoder: @unchecked Sendable {
             }
             try encoder.send(nil)
             try drain()
+            try checker?.send(nil)
+            try compareDecoded()
             try writer.finish()
         } catch {
             lock.withLock { failure = error }
@@ -55,6 +62,7 @@ final class VideoRungEncoder: @unchecked Sendable {
             scaled.forceKeyframe()
             forcedPts.append(pts)
         }
+        if checker != nil { awaitingComparison[pts] = scaled }
         try encoder.send(scaled)
         try drain()
         lock.withLock { framesDone += 1 }
@@ -70,16 +78,27 @@ final class VideoRungEncoder: @unchecked Sendable {
                 }
                 forcedPts.removeFirst()
             }
-            if let errors = packet.encoderErrors {
-                quality.add(errors: errors, width: Int(encoder.width), height: Int(encoder.height))
+            if let checker {
+                try checker.send(packet)
+                try compareDecoded()
             }
             try writer.write(packet, startsSegment: startsSegment)
         }
     }
 }
 
-/// Sums the encoder's per-plane squared errors into one PSNR over the whole rung (Y, U and V
-/// weighted by their sample counts, as x264's "Global" figure and ffmpeg's `-psnr` do).
+extension VideoRungEncoder {
+    fileprivate func compareDecoded() throws {
+        guard let checker else { return }
+        while try checker.receive(into: decoded) {
+            guard let original = awaitingComparison.removeValue(forKey: decoded.pts) else { continue }
+            quality.add(errors: decoded.squaredErrors(against: original), width: Int(encoder.width), height: Int(encoder.height))
+        }
+    }
+}
+
+/// Sums per-plane squared errors into one PSNR over the whole rung (Y, U and V
+/// weighted by their sample counts, as ffmpeg's psnr filter's "average" figure does).
 struct PSNRAccumulator {
     private var squaredError = 0.0
     private var samples = 0.0

@@ -1,0 +1,59 @@
+import Foundation
+import XCTest
+
+/// The encode and sample commands as a user runs them.
+final class EncodeCommandTests: XCTestCase {
+    func testEncodeDropsRungsAboveTheSourceAndPrintsTheTable() throws {
+        let fixture = try EncodedFixture.shared.get()
+        let root = try Paths.temporaryFolder("cli-encode")
+        let result = try dashcdn(["encode", fixture.source.path, "--root", root.path, "--segment-duration", "2",
+                                  "--ladder", "320x180@300k,1280x720@2800k", "--psnr"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("dropping rung 1280x720@2800k"), result.stderr)
+        XCTAssertTrue(result.stdout.contains("180p"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("720p"), result.stdout)
+        // The PSNR column holds a figure in dB for the video rung.
+        let row = try XCTUnwrap(result.stdout.split(separator: "\n").first { $0.hasPrefix("180p") })
+        XCTAssertTrue(row.hasSuffix(" dB"), String(row))
+        // Title defaults to the input's base name.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("Manifests/source.mpd").path))
+        // Not a terminal: progress comes as plain lines.
+        XCTAssertTrue(result.stderr.contains("encode: 180p"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("\u{1B}["), "terminal escapes in a log")
+    }
+
+    func testSampleIsDeterministic() throws {
+        let folder = try Paths.temporaryFolder("sample-determinism")
+        var digests: [String] = []
+        for name in ["a.mp4", "b.mp4"] {
+            let out = folder.appendingPathComponent(name).path
+            let made = try dashcdn(["sample", "-o", out, "--duration", "3", "--size", "160x90", "--fps", "15"])
+            XCTAssertEqual(made.status, 0, made.stderr)
+            let hash = try runProcess("ffmpeg", ["-v", "error", "-i", out, "-map", "0", "-f", "md5", "-"])
+            digests.append(hash.stdout)
+        }
+        XCTAssertEqual(digests[0], digests[1])
+        XCTAssertTrue(digests[0].hasPrefix("MD5="), digests[0])
+    }
+
+    func testSampleHasVideoAndStereoAudioOfTheAskedShape() throws {
+        let folder = try Paths.temporaryFolder("sample-shape")
+        let out = folder.appendingPathComponent("s.mp4").path
+        let made = try dashcdn(["sample", "-o", out, "--duration", "2", "--size", "320x180", "--fps", "25"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        func probe(_ stream: String, _ entries: String) throws -> String {
+            try runProcess("ffprobe", ["-v", "error", "-select_streams", stream, "-show_entries", "stream=" + entries,
+                                "-of", "csv=p=0", out]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        XCTAssertEqual(try probe("v:0", "codec_name,width,height,r_frame_rate"), "h264,320,180,25/1")
+        XCTAssertEqual(try probe("a:0", "codec_name,channels"), "aac,2")
+    }
+
+    func testSampleRejectsABadSize() throws {
+        let result = try dashcdn(["sample", "-o", "/tmp/never.mp4", "--size", "big"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1)
+        XCTAssertTrue(result.stderr.contains("bad size"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/never.mp4"))
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import MPD
+import Segmenter
+
+/// One short sample, encoded once for all the tests that inspect a ladder: 9 s of 480x270 at
+/// 30 fps with stereo audio, three rungs, 2-second segments (so four full segments and a short one).
+struct EncodedFixture {
+    static let segmentDuration = 2.0
+    static let fps = 30
+    static let seconds = 9.0
+    static let ladder = "192x108@150k,320x180@300k,480x270@600k"
+
+    let root: URL
+    let source: URL
+    let report: EncodeReport
+    let mpdText: String
+
+    var media: URL { root.appendingPathComponent("Media/fixture") }
+    var manifest: URL { root.appendingPathComponent("Manifests/fixture.mpd") }
+    var table: URL { root.appendingPathComponent("Manifests/fixture.segments.json") }
+    var videoIDs: [String] { ["108p", "180p", "270p"] }
+
+    func segments(_ rep: String) throws -> [URL] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: media.appendingPathComponent(rep).path)
+        let numbers = files.filter { $0.hasSuffix(".m4s") }.compactMap { Int($0.dropLast(4)) }.sorted()
+        return numbers.map { media.appendingPathComponent(rep).appendingPathComponent("\($0).m4s") }
+    }
+
+    func initSegment(_ rep: String) -> URL { media.appendingPathComponent(rep).appendingPathComponent("init.mp4") }
+
+    /// init + every segment, as one file a decoder can read.
+    func concatenated(_ rep: String) throws -> URL {
+        var data = try Data(contentsOf: initSegment(rep))
+        for segment in try segments(rep) { data.append(try Data(contentsOf: segment)) }
+        let out = root.appendingPathComponent("\(rep)-whole.mp4")
+        try data.write(to: out)
+        return out
+    }
+
+    static let shared: Result<EncodedFixture, Error> = Result {
+        let root = try Paths.temporaryFolder("fixture")
+        let source = root.appendingPathComponent("source.mp4")
+        try SampleMovie(output: source.path, duration: seconds, width: 480, height: 270, fps: fps).make()
+        let request = EncodeRequest(input: source.path, title: "fixture", ladder: try Ladder.parse(ladder),
+                                    segmentDuration: segmentDuration, root: root)
+        let report = try LadderEncoder.run(request, log: { _ in })
+        let text = try String(contentsOf: root.appendingPathComponent("Manifests/fixture.mpd"), encoding: .utf8)
+        return EncodedFixture(root: root, source: source, report: report, mpdText: text)
+    }
+
+    /// The value of `attribute` on every element named `element` in the MPD, in order.
+    func attribute(_ attribute: String, of element: String) -> [String] {
+        let pattern = "<\(element)\\b[^>]*\\s\(attribute)=\"([^\"]*)\""
+        let regex = try! NSRegularExpression(pattern: pattern)
+        let range = NSRange(mpdText.startIndex..., in: mpdText)
+        return regex.matches(in: mpdText, range: range).map { String(mpdText[Range($0.range(at: 1), in: mpdText)!]) }
+    }
+}

@@ -1,0 +1,53 @@
+@testable import Segmenter
+import XCTest
+
+final class LadderTests: XCTestCase {
+    func testParsesASpecSortedByBitrate() throws {
+        XCTAssertEqual(try Ladder.parse("1280x720@2800k,640x360@800"), [
+            Rung(width: 640, height: 360, bitrateKbps: 800), Rung(width: 1280, height: 720, bitrateKbps: 2800),
+        ])
+        XCTAssertEqual(try Ladder.parse("1920x1080@5M").first?.bitrateKbps, 5000)
+        XCTAssertEqual(try Ladder.parse("default"), Ladder.default)
+    }
+
+    func testRejectsMalformedSpecs() {
+        for spec in ["", "720p", "1280x720", "1280x720@", "x720@800k", "1280x720@fast", "1280x720@800k,", "8x8@100k"] {
+            XCTAssertThrowsError(try Ladder.parse(spec), spec)
+        }
+    }
+
+    func testNeverUpscalesAndKeepsTheSourceAspect() {
+        let fit = Ladder.fit(Ladder.default, sourceWidth: 1280, sourceHeight: 720)
+        XCTAssertEqual(fit.kept.map(\.height), [240, 360, 480, 720])
+        XCTAssertEqual(fit.dropped.map(\.height), [1080])
+        XCTAssertEqual(fit.kept.map(\.width), [426, 640, 854, 1280])
+        // A 4:3 source gets 4:3 rungs.
+        XCTAssertEqual(Ladder.fit(Ladder.default, sourceWidth: 640, sourceHeight: 480).kept.map(\.width), [320, 480, 640])
+    }
+
+    func testSegmentBoundariesFallOnTheFirstFrameAtOrAfterEachMultiple() {
+        var b = SegmentBoundaries(duration: 4)
+        let times = stride(from: 0.0, to: 12.5, by: 1.0 / 29.97).map { $0 }
+        let starts = times.filter { b.startsSegment(at: $0) }
+        XCTAssertEqual(starts.count, 4)
+        for (n, t) in starts.enumerated() {
+            XCTAssertGreaterThanOrEqual(t + 1e-9, Double(n) * 4)
+            XCTAssertLessThan(t, Double(n) * 4 + 1 / 29.97)
+        }
+    }
+
+    func testCodecStrings() {
+        XCTAssertEqual(CodecString.avc(extradata: [0, 0, 0, 1, 0x67, 0x64, 0x00, 0x1f, 0xac]), "avc1.64001f")
+        XCTAssertEqual(CodecString.avc(extradata: [1, 0x4d, 0x40, 0x1e, 0xff]), "avc1.4d401e")
+        XCTAssertEqual(CodecString.mp4a(audioSpecificConfig: [0x11, 0x90]), "mp4a.40.2")
+        XCTAssertEqual(CodecString.mp4a(audioSpecificConfig: [0x2b, 0x92, 0x08, 0x00]), "mp4a.40.5")
+        XCTAssertNil(CodecString.avc(extradata: [0, 0, 1, 0x68]))
+    }
+
+    func testRepresentationIDsStayUnique() {
+        let ids = LadderEncoder.representationIDs([Rung(width: 640, height: 360, bitrateKbps: 500),
+                                                   Rung(width: 640, height: 360, bitrateKbps: 900),
+                                                   Rung(width: 1280, height: 720, bitrateKbps: 2800)])
+        XCTAssertEqual(ids, ["360p-500k", "360p-900k", "720p"])
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+
+/// Paths the tests need: the repository, ../shared beside it, and the built `dashcdn`.
+enum Paths {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static let shared = repository.deletingLastPathComponent().appendingPathComponent("shared")
+    static let schema = shared.appendingPathComponent("schema")
+    /// The test bundle sits beside the products of the same build.
+    static let dashcdn: URL = {
+        var dir = Bundle(for: BundleMarker.self).bundleURL
+        if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
+        return dir.appendingPathComponent("dashcdn")
+    }()
+
+    static func temporaryFolder(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("dashcdn-tests-\(ProcessInfo.processInfo.processIdentifier)")
+            .appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: url)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+final class BundleMarker {}
+
+/// A finished child process.
+struct Run {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// Runs a program to completion (killed after `timeout` seconds) and collects its output.
+func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+         timeout: TimeInterval = 300) throws -> Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+    process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read both pipes while the process runs so a chatty child never blocks on a full pipe.
+    let collected = Collected()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { collected.set(out: out.fileHandleForReading.readDataToEndOfFile()); group.leave() }
+    group.enter()
+    DispatchQueue.global().async { collected.set(err: err.fileHandleForReading.readDataToEndOfFile()); group.leave() }
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    if process.isRunning { process.terminate() }
+    process.waitUntilExit()
+    group.wait()
+    return Run(status: process.terminationStatus, stdout: String(decoding: collected.out, as: UTF8.self),
+               stderr: String(decoding: collected.err, as: UTF8.self))
+}
+
+/// The two pipes' contents, filled from two reader threads.
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var out = Data()
+    private(set) var err = Data()
+    func set(out data: Data) { lock.withLock { out = data } }
+    func set(err data: Data) { lock.withLock { err = data } }
+}
+
+func dashcdn(_ arguments: [String], timeout: TimeInterval = 300) throws -> Run {
+    try runProcess(Paths.dashcdn.path, arguments, timeout: timeout)
+}
