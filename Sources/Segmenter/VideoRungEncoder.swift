@@ -56,7 +56,8 @@ final class VideoRungEncoder: @unchecked Sendable {
     }
 
     private func encode(_ frame: Frame, pts: Int64, startsSegment: Bool) throws {
-        let scaled = try scaler.scale(frame)
+        // Frames kept for the PSNR comparison must not be overwritten by the next one.
+        let scaled = try scaler.scale(frame, reuse: checker == nil)
         scaled.pts = pts
         if startsSegment {
             scaled.forceKeyframe()
