@@ -43,10 +43,10 @@ public enum LadderEncoder {
                                progress: ((Int, Double) -> ProgressReporter)?) throws -> EncodeReport {
         let frameRate = source.frameRate
         let ids = representationIDs(rungs)
-        let threads = request.threadsPerRung ?? 0
         let videoEncoders = try zip(rungs, ids).map { rung, id in
             try VideoRungEncoder(rung: rung, id: id, folder: publication.stagedFolder(id),
-                                 settings: videoSettings(rung, frameRate: frameRate, request: request, threads: threads),
+                                 settings: videoSettings(rung, frameRate: frameRate, request: request,
+                                                         threads: request.threadsPerRung ?? 0),
                                  measurePSNR: request.reportPSNR)
         }
         let audioEncoder = try source.audio.map { audio in

@@ -59,6 +59,9 @@ final class VideoRungEncoder: @unchecked Sendable {
         // Frames kept for the PSNR comparison must not be overwritten by the next one.
         let scaled = try scaler.scale(frame, reuse: checker == nil)
         scaled.pts = pts
+        // A passed-through decoded frame still carries the source's picture type: clear it, or
+        // the encoder would copy the source's keyframes.
+        scaled.clearFrameType()
         if startsSegment {
             scaled.forceKeyframe()
             forcedPts.append(pts)
