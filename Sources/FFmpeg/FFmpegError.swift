@@ -28,8 +28,6 @@ public struct FFmpegError: Error, CustomStringConvertible, Sendable {
         return -tag
     }()
 
-    public var isEndOfFile: Bool { code == dashcdn_averror_eof() }
-    public var isTryAgain: Bool { code == dashcdn_averror_eagain() }
 
     static func text(for code: Int32) -> String {
         var buffer = [CChar](repeating: 0, count: 256)
@@ -50,5 +48,4 @@ func check(_ code: Int32, _ operation: @autoclosure () -> String) throws -> Int3
 /// Quiets FFmpeg's own logging: errors reach the user through thrown FFmpegErrors instead.
 public enum FFmpegLog {
     public static func quiet() { av_log_set_level(AV_LOG_QUIET) }
-    public static func errorsOnly() { av_log_set_level(AV_LOG_ERROR) }
 }

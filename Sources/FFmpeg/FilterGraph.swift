@@ -30,9 +30,6 @@ public final class FilterGraph {
 
     deinit { avfilter_graph_free(&graph) }
 
-    public var videoTimeBase: Rational? { videoSink.map { Rational(av_buffersink_get_time_base($0)) } }
-    public var audioTimeBase: Rational? { audioSink.map { Rational(av_buffersink_get_time_base($0)) } }
-
     /// The next frame from the sink of that type; nil at the end.
     public func pull(_ type: MediaType, into frame: Frame) throws -> Bool {
         guard let sink = type == .video ? videoSink : audioSink else { return false }

@@ -42,12 +42,7 @@ public final class Resampler {
         let inSamples = frame?.sampleCount ?? 0
         let capacity = swr_get_out_samples(swr, inSamples)
         guard capacity > 0 else { return }
-        let out = Frame()
-        out.pointer.pointee.nb_samples = capacity
-        out.pointer.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
-        out.pointer.pointee.sample_rate = sampleRate
-        av_channel_layout_default(&out.pointer.pointee.ch_layout, channels)
-        try check(av_frame_get_buffer(out.pointer, 0), "audio buffer")
+        let out = try makeFrame(samples: capacity)
         let converted: Int32 = try withInputPlanes(frame) { input in
             out.pointer.pointee.extended_data.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: Int(channels)) { outPlanes in
                 swr_convert(swr, outPlanes, capacity, input, inSamples)
@@ -67,6 +62,17 @@ public final class Resampler {
         }
     }
 
+    /// An empty planar-float frame of this resampler's rate and channels.
+    private func makeFrame(samples: Int32) throws -> Frame {
+        let out = Frame()
+        out.pointer.pointee.nb_samples = samples
+        out.pointer.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
+        out.pointer.pointee.sample_rate = sampleRate
+        av_channel_layout_default(&out.pointer.pointee.ch_layout, channels)
+        try check(av_frame_get_buffer(out.pointer, 0), "audio buffer")
+        return out
+    }
+
     /// Samples waiting in the FIFO.
     public var buffered: Int32 { av_audio_fifo_size(fifo) }
 
@@ -74,12 +80,7 @@ public final class Resampler {
     public func pop(_ count: Int32) throws -> Frame? {
         let n = min(count, buffered)
         guard n > 0 else { return nil }
-        let out = Frame()
-        out.pointer.pointee.nb_samples = n
-        out.pointer.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
-        out.pointer.pointee.sample_rate = sampleRate
-        av_channel_layout_default(&out.pointer.pointee.ch_layout, channels)
-        try check(av_frame_get_buffer(out.pointer, 0), "audio buffer")
+        let out = try makeFrame(samples: n)
         let read = out.pointer.pointee.extended_data.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: Int(channels)) {
             av_audio_fifo_read(fifo, $0, n)
         }

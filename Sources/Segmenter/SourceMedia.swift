@@ -1,8 +1,6 @@
 import FFmpeg
 import Foundation
 
-private let dashcdn_invalidData = FFmpegError.invalidDataCode
-
 /// The movie being encoded: its video stream (required), its audio (optional), and one pass of
 /// decoding that hands out frames with presentation times counted in frames from the start.
 final class SourceMedia {
@@ -75,7 +73,7 @@ final class SourceMedia {
         var packets = 0
         var corrupt = 0
         func tolerate(_ body: () throws -> Void) throws {
-            do { try body() } catch let error as FFmpegError where error.code == dashcdn_invalidData {
+            do { try body() } catch let error as FFmpegError where error.code == FFmpegError.invalidDataCode {
                 corrupt += 1
                 if corrupt > max(10, packets / 100) { throw error }
             }
