@@ -5,7 +5,9 @@ import XCTest
 enum Paths {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-    static let shared = repository.deletingLastPathComponent().appendingPathComponent("shared")
+    /// `../shared` beside the clone, as CI lays it out, or wherever DASHCDN_SHARED says.
+    static let shared = ProcessInfo.processInfo.environment["DASHCDN_SHARED"].map { URL(fileURLWithPath: $0) }
+        ?? repository.deletingLastPathComponent().appendingPathComponent("shared")
     static let schema = shared.appendingPathComponent("schema")
     /// The test bundle sits beside the products of the same build.
     static let dashcdn: URL = {
