@@ -21,6 +21,7 @@
 // Macros that Swift cannot import, exposed as constants and functions.
 static inline int dashcdn_averror_eof(void) { return AVERROR_EOF; }
 static inline int dashcdn_averror_eagain(void) { return AVERROR(EAGAIN); }
+static inline int dashcdn_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
 static inline int dashcdn_averror(int posix) { return AVERROR(posix); }
 static inline int64_t dashcdn_nopts(void) { return AV_NOPTS_VALUE; }
 

@@ -22,12 +22,7 @@ public struct FFmpegError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(operation): \(message)" }
 
     /// AVERROR_INVALIDDATA: the bytes are not what the format or codec says they should be.
-    public static let invalidDataCode: Int32 = {
-        // FFERRTAG('I','N','D','A'), negated; computed since the macro does not import.
-        let tag = Int32(UInt8(ascii: "I")) | Int32(UInt8(ascii: "N")) << 8 | Int32(UInt8(ascii: "D")) << 16 | Int32(UInt8(ascii: "A")) << 24
-        return -tag
-    }()
-
+    public static var invalidDataCode: Int32 { dashcdn_averror_invaliddata() }
 
     static func text(for code: Int32) -> String {
         var buffer = [CChar](repeating: 0, count: 256)

@@ -42,7 +42,6 @@ public final class Scaler {
             try check(av_frame_get_buffer(out.pointer, 0), "frame buffer \(width)x\(height)")
             if reuse { output = out }
         }
-        out.clearFrameType()
         try check(sws_scale_frame(context, out.pointer, source.pointer), "scale to \(width)x\(height)")
         out.pts = source.pts
         return out

@@ -89,10 +89,9 @@ final class VideoRungEncoder: @unchecked Sendable {
             try writer.write(packet, startsSegment: startsSegment)
         }
     }
-}
 
-extension VideoRungEncoder {
-    fileprivate func compareDecoded() throws {
+    /// Compares every picture the checker decodes with the scaled input it came from.
+    private func compareDecoded() throws {
         guard let checker else { return }
         while try checker.receive(into: decoded) {
             guard let original = awaitingComparison.removeValue(forKey: decoded.pts) else { continue }
