@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "dashcdn", targets: ["dashcdn"]),
         .library(name: "Segmenter", targets: ["Segmenter"]),
         .library(name: "MPD", targets: ["MPD"]),
+        .library(name: "Player", targets: ["Player"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,14 +26,17 @@ let package = Package(
         // Manifest model and writer: pure Swift.
         .target(name: "MPD"),
         .target(name: "Segmenter", dependencies: ["FFmpeg", "MPD"]),
+        // ABR rules, playout buffer, QoE and the trace-driven simulator: pure Swift.
+        .target(name: "Player", dependencies: ["MPD"]),
         .executableTarget(
             name: "dashcdn",
             dependencies: [
-                "Segmenter", "MPD",
+                "Segmenter", "MPD", "Player",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "MPDTests", dependencies: ["MPD"]),
+        .testTarget(name: "PlayerTests", dependencies: ["Player", "MPD", "dashcdn"]),
         .testTarget(name: "SegmenterTests", dependencies: ["Segmenter", "MPD", "FFmpeg", "dashcdn"]),
     ]
 )

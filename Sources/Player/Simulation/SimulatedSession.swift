@@ -1,0 +1,61 @@
+/// How a simulated player behaves around the rule: the Pensieve reference's settings by default.
+public struct SessionSettings: Sendable {
+    /// Fetching pauses while the buffer is above this.
+    public var maxBuffer = 60.0
+    /// A full buffer is drained in steps of this many seconds before the next request.
+    public var sleepStep = 0.5
+    /// The first segment's bitrate: the highest level at most this (750 kbps is level 1 of the
+    /// reference ladder). The first download is the start-up delay.
+    public var startBitrateKbps = 750.0
+
+    public init() {}
+}
+
+/// The player loop driven by a network model instead of sockets: the rule picks each segment's
+/// level, the model says how long the download took, and the playout buffer drains meanwhile.
+public enum SimulatedSession {
+    public static func run<Network: NetworkModel>(rule: ABRRule, video: VideoTable,
+                                                  network: inout Network,
+                                                  settings: SessionSettings = SessionSettings(),
+                                                  edge: String = "sim") -> [SegmentRecord] {
+        var records: [SegmentRecord] = []
+        records.reserveCapacity(video.segmentCount)
+        var history = ThroughputHistory()
+        var buffer = 0.0
+        var clock = 0.0
+        var decision = ABRDecision(level: video.highestLevel(atMostKbps: settings.startBitrateKbps))
+        for segment in 0..<video.segmentCount {
+            let level = min(max(decision.level, 0), video.topLevel)
+            let wait = min(max(decision.wait, 0), buffer)
+            if wait > 0 {
+                buffer -= wait
+                network.idle(wait)
+                clock += wait
+            }
+            let bytes = video.size(segment: segment, level: level)
+            let download = network.download(bytes: bytes)
+            clock += download
+            let stall = max(download - buffer, 0)
+            buffer = max(buffer - download, 0) + video.segmentDuration
+            let downloadEnd = clock
+            if buffer > settings.maxBuffer {
+                let sleep = ((buffer - settings.maxBuffer) / settings.sleepStep).rounded(.up) * settings.sleepStep
+                buffer -= sleep
+                network.idle(sleep)
+                clock += sleep
+            }
+            let sample = DownloadSample(bytes: bytes, seconds: download, level: level)
+            history.append(sample)
+            let bitrate = video.bitratesKbps[level]
+            records.append(SegmentRecord(
+                time: downloadEnd, segment: segment + 1, representation: "\(Int(bitrate))k",
+                level: level, bitrateKbps: bitrate, bytes: Int(bytes.rounded()), download: download,
+                throughputKbps: sample.throughput * 8 / 1000, buffer: buffer, stall: stall, edge: edge))
+            guard segment + 1 < video.segmentCount else { break }
+            decision = rule.decide(ABRContext(video: video, segment: segment + 1, buffer: buffer,
+                                              maxBuffer: settings.maxBuffer, lastLevel: level,
+                                              history: history))
+        }
+        return records
+    }
+}

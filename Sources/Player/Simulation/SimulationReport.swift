@@ -1,0 +1,66 @@
+import Foundation
+
+/// What `dashcdn simulate` prints and writes: a table for people, DESIGN.md's JSON for machines.
+public enum SimulationReport {
+    public static func table(_ results: [RuleResult]) -> String {
+        var lines = ["rule         traces  QoE_lin/session  mean bitrate  rebuffer total  rebuffer/session  switches/session"]
+        for result in results {
+            lines.append(result.rule.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + pad("\(result.perTrace.count)", 8)
+                + pad(fixed(result.meanQoE, 2), 17)
+                + pad(fixed(result.meanBitrateKbps, 0) + " kbps", 14)
+                + pad(fixed(result.totalRebuffer, 1) + " s", 16)
+                + pad(fixed(result.meanRebuffer, 2) + " s", 18)
+                + pad(fixed(result.meanSwitches, 1), 18))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public static func json(_ results: [RuleResult]) throws -> Data {
+        let document = Document(rules: results.map { result in
+            Document.Rule(
+                rule: result.rule.rawValue, traces: result.perTrace.count,
+                meanQoELin: result.meanQoE, meanBitrateKbps: result.meanBitrateKbps,
+                meanRebuffer: result.meanRebuffer, meanSwitches: result.meanSwitches,
+                perTrace: result.perTrace.map {
+                    Document.Trace(trace: $0.trace, qoeLin: $0.summary.qoeLin,
+                                   bitrateKbps: $0.summary.meanBitrateKbps,
+                                   rebuffer: $0.summary.stallTime, switches: $0.summary.switches)
+                })
+        })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(document)
+    }
+
+    private struct Document: Encodable {
+        struct Rule: Encodable {
+            let rule: String
+            let traces: Int
+            let meanQoELin: Double
+            let meanBitrateKbps: Double
+            let meanRebuffer: Double
+            let meanSwitches: Double
+            let perTrace: [Trace]
+
+            enum CodingKeys: String, CodingKey {
+                case rule, traces, meanQoELin = "mean_qoe_lin", meanBitrateKbps = "mean_bitrate_kbps"
+                case meanRebuffer = "mean_rebuffer_s", meanSwitches = "mean_switches", perTrace = "per_trace"
+            }
+        }
+
+        struct Trace: Encodable {
+            let trace: String
+            let qoeLin: Double
+            let bitrateKbps: Double
+            let rebuffer: Double
+            let switches: Int
+
+            enum CodingKeys: String, CodingKey {
+                case trace, qoeLin = "qoe_lin", bitrateKbps = "bitrate_kbps", rebuffer = "rebuffer_s", switches
+            }
+        }
+
+        let rules: [Rule]
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Player
+
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Replay bandwidth traces through ABR rules and score them by QoE_lin.",
+        discussion: """
+        Runs the live player's rule code over many traces at once (every core) and prints one row
+        per rule. Given one trace file, or --trace NAME, it prints that session segment by segment
+        as the live player would, and --plot draws it.
+
+        Video: a Sabre movie JSON, or an MPD written by `dashcdn encode` (its segments.json is
+        read). Traces: a folder or a file, in Pensieve (`time_s Mbps`), Mahimahi or Sabre JSON format.
+
+        Examples:
+          dashcdn simulate --video ../shared/data/video/pensieve-48x4s.json --traces ../shared/data/traces/train --abr all
+          dashcdn simulate --video Manifests/sample.mpd --traces ../shared/data/traces/train --trace trace_1.txt --abr bola --plot bola.svg
+        """)
+
+    @Option(help: "Sabre movie JSON, or an MPD with its segments.json beside it.")
+    var video: String
+
+    @Option(help: "A folder of traces, or one trace file.")
+    var traces: String
+
+    @Option(help: "throughput, bba, bola, robustmpc, dynamic, default, or all.")
+    var abr = "default"
+
+    @Option(help: "pensieve (80 ms per request, the research reference) or http (per-request latency and TCP slow start).")
+    var networkModel = "pensieve"
+
+    @Option(help: "Play only this trace (a file name within --traces) and log it segment by segment.")
+    var trace: String?
+
+    @Option(help: "Write per-trace and aggregate results as JSON to this file.")
+    var json: String?
+
+    @Option(help: "With one session: draw buffer, bitrate and throughput to this SVG file.")
+    var plot: String?
+
+    @Option(help: "With one session: write the per-segment records as CSV.")
+    var csv: String?
+
+    @Option(help: "With one session: write the per-segment records and the summary as JSON lines.")
+    var jsonl: String?
+
+    func run() throws {
+        do {
+            let rules = try RuleName.parse(abr)
+            guard let model = NetworkModelName(rawValue: networkModel) else {
+                throw PlayerError("unknown network model '\(networkModel)'; choose one of \(NetworkModelName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let table = try VideoTable.load(path: video)
+            var loaded = try TraceLoader.load(path: traces)
+            if let trace {
+                guard let match = loaded.first(where: { $0.name == trace }) else {
+                    throw PlayerError("no trace named '\(trace)' in \(traces)")
+                }
+                loaded = [match]
+            }
+            let simulation = Simulation(video: table, traces: loaded, model: model)
+            if loaded.count == 1 {
+                try playOne(simulation, rules: rules)
+            } else {
+                try runAll(simulation, rules: rules)
+            }
+        } catch let error as PlayerError {
+            fail(error.description)
+        }
+    }
+
+    private func playOne(_ simulation: Simulation, rules: [RuleName]) throws {
+        let trace = simulation.traces[0]
+        let files = SessionLogFiles(csv: csv, jsonl: jsonl, plot: plot)
+        guard rules.count == 1 || (csv == nil && jsonl == nil && plot == nil) else {
+            throw PlayerError("--plot, --csv and --jsonl describe one session: name one rule with --abr")
+        }
+        var results: [RuleResult] = []
+        for rule in rules {
+            print("# \(rule.rawValue) on \(trace.name) (\(simulation.model.rawValue) model)")
+            let records = simulation.session(rule: rule, trace: trace)
+            records.forEach { print($0.humanLine) }
+            let summary = QoESummary(records: records)
+            print(summary.humanText)
+            try files.write(records: records, summary: summary,
+                            title: "\(rule.rawValue) on \(trace.name)", maxBuffer: simulation.settings.maxBuffer)
+            results.append(RuleResult(rule: rule, perTrace: [(trace.name, summary)]))
+        }
+        try writeJSON(results)
+    }
+
+    private func runAll(_ simulation: Simulation, rules: [RuleName]) throws {
+        guard plot == nil, csv == nil, jsonl == nil else {
+            throw PlayerError("--plot, --csv and --jsonl describe one session: pick a trace with --trace NAME")
+        }
+        let start = Date()
+        let results = rules.map { simulation.run(rule: $0) }
+        let elapsed = Date().timeIntervalSince(start)
+        print(SimulationReport.table(results))
+        let sessions = results.count * simulation.traces.count
+        note(String(format: "simulate: %d sessions in %.2f s (%.0f sessions/s)", sessions, elapsed,
+                    Double(sessions) / max(elapsed, 1e-6)))
+        try writeJSON(results)
+    }
+
+    private func writeJSON(_ results: [RuleResult]) throws {
+        guard let json else { return }
+        try SessionLogFiles.publish(String(decoding: try SimulationReport.json(results), as: UTF8.self) + "\n", to: json)
+    }
+}
