@@ -15,6 +15,10 @@ public final class BolaRule: ABRRule {
     private var placeholder = 0.0
     private var startingUp = true
     private var parameters: Parameters?
+    /// The buffer at the previous decision, and the wait then asked for: a stall or a falling
+    /// buffer since then means the placeholder was too optimistic.
+    private var previousBuffer: Double?
+    private var previousWait = 0.0
 
     public init() {}
 
@@ -70,7 +74,20 @@ public final class BolaRule: ABRRule {
             return ABRDecision(level: context.lastLevel)
         }
         let affordable = context.video.highestLevel(atMostKbps: estimate * 8 / 1000 * safetyFactor)
-        if context.buffer <= 0.001 { startingUp = true }  // ran dry: start over
+        if let previousBuffer, let last = context.history.last {
+            if previousBuffer - previousWait < last.seconds {
+                startingUp = true  // ran dry: start over, as dash.js does after a stall
+            } else if context.buffer < previousBuffer {
+                placeholder = max(0, placeholder - (previousBuffer - context.buffer))
+            }
+        }
+        previousBuffer = context.buffer
+        let decision = steer(context, bola: bola, affordable: affordable)
+        previousWait = decision.wait
+        return decision
+    }
+
+    private func steer(_ context: ABRContext, bola: Parameters, affordable: Int) -> ABRDecision {
         if startingUp {
             placeholder = max(0, bola.minimumBuffer(for: affordable) - context.buffer)
             if context.buffer >= context.video.segmentDuration { startingUp = false }

@@ -1,11 +1,18 @@
 /// The search at the heart of MPC (Yin et al., SIGCOMM 2015): every sequence of levels for the
 /// next few segments is scored by QoE_lin under a throughput forecast, and the first level of the
-/// best sequence is taken. A depth-first walk shares each prefix's buffer arithmetic among all
-/// its continuations (9 330 steps instead of 38 880 for 6 levels and 5 segments); sequences are
-/// visited in lexicographic order and ties go to the later one, as in the reference.
+/// best sequence is taken. Exact, but not exhaustive:
+/// - a depth-first walk shares each prefix's buffer arithmetic among all its continuations
+///   (9 330 steps instead of 38 880 for 6 levels and 5 segments);
+/// - a branch is cut when even the top level for every remaining segment, with no stall and no
+///   switch, could not reach the best plan found so far (stalls and switches only ever cost);
+/// - sequences are visited in lexicographic order and ties go to the later one, as in the
+///   reference, so the choice is the same as the full enumeration's.
 struct LookaheadPlanner {
     var rebufferPenalty = 4.3
     var smoothPenalty = 1.0
+    /// How the stall of a plan is judged across scenarios: 0 takes the expectation, 1 the worst
+    /// scenario, values between blend the two.
+    var riskAversion = 0.0
 
     /// One possible future: a throughput in bytes/s and how much it counts.
     struct Scenario {
@@ -13,64 +20,156 @@ struct LookaheadPlanner {
         var weight: Double
     }
 
+    /// What the buffer left at the end of the horizon is worth: `perSecond` up to `cap` seconds.
+    /// Plain MPC gives it nothing and so spends the buffer as if the video ended at the horizon.
+    struct BufferValue {
+        var perSecond: Double
+        var cap: Double
+        static let none = BufferValue(perSecond: 0, cap: 0)
+    }
+
     /// - Parameters:
     ///   - scenarios: forecasts whose weights sum to one; the plan maximises expected QoE.
-    ///   - bufferValue: reward per second of buffer left at the end of the horizon (0 in MPC).
+    ///   - latency: seconds every request costs on top of its bytes (0 when the forecast
+    ///     already folds it in, as robust MPC's does).
     func bestFirstLevel(video: VideoTable, firstSegment: Int, horizon: Int, buffer: Double,
-                        lastLevel: Int, scenarios: [Scenario], bufferValue: Double = 0) -> Int {
+                        lastLevel: Int, scenarios: [Scenario], latency: Double = 0,
+                        bufferValue: BufferValue = .none) -> Int {
         let depth = min(horizon, video.segmentCount - firstSegment)
         guard depth > 0, !scenarios.isEmpty else { return lastLevel }
-        var search = Search(planner: self, video: video, firstSegment: firstSegment,
-                            horizon: depth, scenarios: scenarios, bufferValue: bufferValue,
+        var search = Search(planner: self, video: video, firstSegment: firstSegment, horizon: depth,
+                            scenarios: scenarios, latency: latency, bufferValue: bufferValue,
                             startBuffer: buffer)
+        defer { search.deallocate() }
+        search.seedWithSteadyPlans(lastLevel: lastLevel)
         search.visit(depth: 0, bitrateSum: 0, smoothSum: 0, lastLevel: lastLevel, firstLevel: 0)
         return search.bestFirst
     }
 
-    /// The walk's state. Buffers and stalls per scenario live in one preallocated array, a row
-    /// per depth, so the inner loop allocates nothing.
+    /// The walk's state. Per-scenario buffers and stalls live in one allocation, a row per depth,
+    /// and the sizes of the horizon's segments are copied out once, so the inner loop touches
+    /// nothing but raw memory.
     private struct Search {
         let planner: LookaheadPlanner
-        let video: VideoTable
-        let firstSegment: Int
+        let levels: Int
         let horizon: Int
-        let throughputs: [Double]
-        let weights: [Double]
-        let bufferValue: Double
-        var buffers: [Double]
-        var rebuffers: [Double]
+        let scenarioCount: Int
+        let segmentDuration: Double
+        let latency: Double
+        let bufferValue: BufferValue
+        let bitrates: UnsafeMutableBufferPointer<Double>
+        let sizes: UnsafeMutableBufferPointer<Double>       // [depth * levels + level]
+        let throughputs: UnsafeMutableBufferPointer<Double>
+        let weights: UnsafeMutableBufferPointer<Double>
+        let buffers: UnsafeMutableBufferPointer<Double>     // [depth * scenarios + scenario]
+        let rebuffers: UnsafeMutableBufferPointer<Double>
+        /// The most the remaining segments could add: the top bitrate each, and a full buffer.
+        let bestCase: UnsafeMutableBufferPointer<Double>    // [depth]
         var bestReward = -Double.infinity
         var bestFirst = 0
 
         init(planner: LookaheadPlanner, video: VideoTable, firstSegment: Int, horizon: Int,
-             scenarios: [Scenario], bufferValue: Double, startBuffer: Double) {
+             scenarios: [Scenario], latency: Double, bufferValue: BufferValue, startBuffer: Double) {
             self.planner = planner
-            self.video = video
-            self.firstSegment = firstSegment
+            levels = video.levelCount
             self.horizon = horizon
-            self.throughputs = scenarios.map(\.throughput)
-            self.weights = scenarios.map(\.weight)
+            scenarioCount = scenarios.count
+            segmentDuration = video.segmentDuration
+            self.latency = latency
             self.bufferValue = bufferValue
-            buffers = Array(repeating: 0, count: (horizon + 1) * scenarios.count)
-            rebuffers = buffers
-            for index in scenarios.indices { buffers[index] = startBuffer }
+            bitrates = .allocate(capacity: levels)
+            _ = bitrates.initialize(from: video.bitratesKbps)
+            sizes = .allocate(capacity: horizon * levels)
+            for depth in 0..<horizon {
+                for level in 0..<levels {
+                    sizes[depth * levels + level] = video.size(segment: firstSegment + depth, level: level)
+                }
+            }
+            throughputs = .allocate(capacity: scenarios.count)
+            _ = throughputs.initialize(from: scenarios.map(\.throughput))
+            weights = .allocate(capacity: scenarios.count)
+            _ = weights.initialize(from: scenarios.map(\.weight))
+            buffers = .allocate(capacity: (horizon + 1) * scenarios.count)
+            buffers.initialize(repeating: startBuffer)
+            rebuffers = .allocate(capacity: (horizon + 1) * scenarios.count)
+            rebuffers.initialize(repeating: 0)
+            bestCase = .allocate(capacity: horizon + 1)
+            let terminal = max(bufferValue.perSecond, 0) * max(bufferValue.cap, 0)
+            for depth in 0...horizon {
+                bestCase[depth] = Double(horizon - depth) * video.bitratesKbps[levels - 1] / 1000 + terminal
+            }
+        }
+
+        func deallocate() {
+            for pointer in [bitrates, sizes, throughputs, weights, buffers, rebuffers, bestCase] {
+                pointer.deallocate()
+            }
+        }
+
+        /// What a plan has lost so far to stalls (blended across scenarios) at `row`.
+        @inline(__always)
+        private func rebufferCost(row: Int) -> Double {
+            var expected = 0.0
+            var worst = 0.0
+            for index in 0..<scenarioCount {
+                expected += weights[index] * rebuffers[row + index]
+                worst = max(worst, rebuffers[row + index])
+            }
+            let blended = planner.riskAversion == 0 ? expected
+                : (1 - planner.riskAversion) * expected + planner.riskAversion * worst
+            return planner.rebufferPenalty * blended
+        }
+
+        /// Scores the plans that hold one level throughout, so that pruning bites from the first
+        /// branch. Only the bar is raised (a hair below the best of them, against rounding): the
+        /// choice itself still comes from the walk, which meets those plans again.
+        mutating func seedWithSteadyPlans(lastLevel: Int) {
+            var best = -Double.infinity
+            for level in 0..<levels {
+                var expected = 0.0
+                var worst = 0.0
+                var value = 0.0
+                for index in 0..<scenarioCount {
+                    var buffer = buffers[index]
+                    var rebuffer = 0.0
+                    for depth in 0..<horizon {
+                        let downloadTime = sizes[depth * levels + level] / throughputs[index] + latency
+                        if buffer < downloadTime {
+                            rebuffer += downloadTime - buffer
+                            buffer = 0
+                        } else {
+                            buffer -= downloadTime
+                        }
+                        buffer += segmentDuration
+                    }
+                    expected += weights[index] * rebuffer
+                    worst = max(worst, rebuffer)
+                    value += weights[index] * min(buffer, bufferValue.cap)
+                }
+                let blended = (1 - planner.riskAversion) * expected + planner.riskAversion * worst
+                let reward = Double(horizon) * bitrates[level] / 1000 - planner.rebufferPenalty * blended
+                    - planner.smoothPenalty * abs(bitrates[level] - bitrates[lastLevel]) / 1000
+                    + bufferValue.perSecond * value
+                best = max(best, reward)
+            }
+            bestReward = best - 1e-6
         }
 
         mutating func visit(depth: Int, bitrateSum: Double, smoothSum: Double, lastLevel: Int,
                             firstLevel: Int) {
-            let count = throughputs.count
-            let row = depth * count
+            let row = depth * scenarioCount
+            let partial = bitrateSum / 1000 - rebufferCost(row: row) - planner.smoothPenalty * smoothSum / 1000
             if depth == horizon {
-                score(row: row, bitrateSum: bitrateSum, smoothSum: smoothSum, firstLevel: firstLevel)
+                score(row: row, partial: partial, firstLevel: firstLevel)
                 return
             }
-            let segment = firstSegment + depth
-            let next = row + count
-            let lastBitrate = video.bitratesKbps[lastLevel]
-            for level in 0..<video.levelCount {
-                let size = video.size(segment: segment, level: level)
-                for index in 0..<count {
-                    let downloadTime = size / throughputs[index]
+            if partial + bestCase[depth] < bestReward { return }
+            let next = row + scenarioCount
+            let lastBitrate = bitrates[lastLevel]
+            for level in 0..<levels {
+                let size = sizes[depth * levels + level]
+                for index in 0..<scenarioCount {
+                    let downloadTime = size / throughputs[index] + latency
                     var buffer = buffers[row + index]
                     var rebuffer = rebuffers[row + index]
                     if buffer < downloadTime {
@@ -79,26 +178,25 @@ struct LookaheadPlanner {
                     } else {
                         buffer -= downloadTime
                     }
-                    buffers[next + index] = buffer + video.segmentDuration
+                    buffers[next + index] = buffer + segmentDuration
                     rebuffers[next + index] = rebuffer
                 }
-                let bitrate = video.bitratesKbps[level]
+                let bitrate = bitrates[level]
                 visit(depth: depth + 1, bitrateSum: bitrateSum + bitrate,
                       smoothSum: smoothSum + abs(bitrate - lastBitrate), lastLevel: level,
                       firstLevel: depth == 0 ? level : firstLevel)
             }
         }
 
-        private mutating func score(row: Int, bitrateSum: Double, smoothSum: Double, firstLevel: Int) {
-            var expectedRebuffer = 0.0
-            var expectedBuffer = 0.0
-            for index in 0..<throughputs.count {
-                expectedRebuffer += weights[index] * rebuffers[row + index]
-                expectedBuffer += weights[index] * buffers[row + index]
+        private mutating func score(row: Int, partial: Double, firstLevel: Int) {
+            var reward = partial
+            if bufferValue.perSecond != 0 {
+                var value = 0.0
+                for index in 0..<scenarioCount {
+                    value += weights[index] * min(buffers[row + index], bufferValue.cap)
+                }
+                reward += bufferValue.perSecond * value
             }
-            var reward = bitrateSum / 1000 - planner.rebufferPenalty * expectedRebuffer
-                - planner.smoothPenalty * smoothSum / 1000
-            if bufferValue != 0 { reward += bufferValue * expectedBuffer }
             if reward >= bestReward {
                 bestReward = reward
                 bestFirst = firstLevel

@@ -11,16 +11,18 @@ public enum RuleName: String, CaseIterable, Sendable {
         case .bola: return BolaRule()
         case .robustmpc: return RobustMPCRule()
         case .dynamic: return DynamicRule()
-        case .default: return RobustMPCRule()
+        case .default: return ScenarioMPCRule()
         }
     }
 
-    /// `all` expands to every rule; anything else must name one.
+    /// `all` expands to every rule; otherwise one name or several separated by commas.
     public static func parse(_ text: String) throws -> [RuleName] {
         if text == "all" { return allCases }
-        guard let rule = RuleName(rawValue: text) else {
-            throw PlayerError("unknown ABR rule '\(text)'; choose one of \(allCases.map(\.rawValue).joined(separator: ", ")) or all")
+        return try text.split(separator: ",", omittingEmptySubsequences: false).map { name in
+            guard let rule = RuleName(rawValue: String(name)) else {
+                throw PlayerError("unknown ABR rule '\(name)'; choose from \(allCases.map(\.rawValue).joined(separator: ", ")), several separated by commas, or all")
+            }
+            return rule
         }
-        return [rule]
     }
 }

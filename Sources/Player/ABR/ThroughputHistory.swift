@@ -4,17 +4,24 @@ import Foundation
 /// (round trip included), so estimates carry the per-request cost a real player pays.
 public struct DownloadSample: Sendable {
     public var bytes: Double
+    /// From sending the request to the last byte.
     public var seconds: Double
+    /// From sending the request to the first byte (the per-request cost).
+    public var firstByte: Double
     public var level: Int
 
-    public init(bytes: Double, seconds: Double, level: Int) {
+    public init(bytes: Double, seconds: Double, firstByte: Double, level: Int) {
         self.bytes = bytes
         self.seconds = seconds
+        self.firstByte = min(firstByte, seconds)
         self.level = level
     }
 
-    /// Bytes per second.
+    /// Bytes per second over the whole request.
     public var throughput: Double { bytes / max(seconds, 1e-9) }
+
+    /// Bytes per second once the body flowed: the link's rate without the request's latency.
+    public var transferRate: Double { bytes / max(seconds - firstByte, 1e-9) }
 }
 
 /// The downloads so far and the estimators the rules build on them.

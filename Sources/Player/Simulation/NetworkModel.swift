@@ -1,7 +1,12 @@
+/// How long one request took: to the first byte and to the last.
+public struct Transfer: Sendable {
+    public var seconds: Double
+    public var firstByte: Double
+}
+
 /// How long a segment request takes on a replayed link. The simulator's only view of the network.
 public protocol NetworkModel: Sendable {
-    /// Seconds from sending the request to receiving the last of `bytes`.
-    mutating func download(bytes: Double) -> Double
+    mutating func download(bytes: Double) -> Transfer
     /// Lets time pass with the connection idle (the player waiting on a full buffer).
     mutating func idle(_ seconds: Double)
 }
@@ -17,8 +22,8 @@ public struct PensieveNetwork: NetworkModel {
         self.roundTrip = roundTrip
     }
 
-    public mutating func download(bytes: Double) -> Double {
-        cursor.transmit(bytes: bytes) + roundTrip
+    public mutating func download(bytes: Double) -> Transfer {
+        Transfer(seconds: cursor.transmit(bytes: bytes) + roundTrip, firstByte: roundTrip)
     }
 
     public mutating func idle(_ seconds: Double) { cursor.idle(seconds) }
@@ -46,7 +51,7 @@ public struct HTTPNetwork: NetworkModel {
         window = initialWindow
     }
 
-    public mutating func download(bytes: Double) -> Double {
+    public mutating func download(bytes: Double) -> Transfer {
         if idleSince > idleRestart { window = initialWindow }
         idleSince = 0
         let roundTrip = cursor.latency ?? defaultRoundTrip
@@ -69,7 +74,7 @@ public struct HTTPNetwork: NetworkModel {
             window *= 2
         }
         elapsed += cursor.transmit(bytes: remaining)
-        return elapsed
+        return Transfer(seconds: elapsed, firstByte: roundTrip)
     }
 
     public mutating func idle(_ seconds: Double) {

@@ -33,7 +33,8 @@ public enum SimulatedSession {
                 clock += wait
             }
             let bytes = video.size(segment: segment, level: level)
-            let download = network.download(bytes: bytes)
+            let transfer = network.download(bytes: bytes)
+            let download = transfer.seconds
             clock += download
             let stall = max(download - buffer, 0)
             buffer = max(buffer - download, 0) + video.segmentDuration
@@ -44,7 +45,7 @@ public enum SimulatedSession {
                 network.idle(sleep)
                 clock += sleep
             }
-            let sample = DownloadSample(bytes: bytes, seconds: download, level: level)
+            let sample = DownloadSample(bytes: bytes, seconds: download, firstByte: transfer.firstByte, level: level)
             history.append(sample)
             let bitrate = video.bitratesKbps[level]
             records.append(SegmentRecord(
