@@ -35,8 +35,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MPDTests", dependencies: ["MPD"]),
-        .testTarget(name: "PlayerTests", dependencies: ["Player", "MPD", "dashcdn"]),
-        .testTarget(name: "SegmenterTests", dependencies: ["Segmenter", "MPD", "FFmpeg", "dashcdn"]),
+        // What every test target shares: where things are, and running `dashcdn`.
+        .target(name: "TestSupport", path: "Tests/Support"),
+        .testTarget(name: "MPDTests", dependencies: ["MPD", "TestSupport"]),
+        .testTarget(name: "PlayerTests", dependencies: ["Player", "MPD", "TestSupport", "dashcdn"]),
+        .testTarget(name: "SegmenterTests", dependencies: ["Segmenter", "MPD", "FFmpeg", "TestSupport", "dashcdn"]),
     ]
 )

@@ -1,4 +1,5 @@
 import MPD
+import TestSupport
 import XCTest
 
 final class SegmentTimelineTests: XCTestCase {
@@ -46,11 +47,7 @@ final class MPDWriterTests: XCTestCase {
 
 final class SegmentSizeTableTests: XCTestCase {
     func testReadsTheReferenceVideo() throws {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let shared = ProcessInfo.processInfo.environment["DASHCDN_SHARED"].map { URL(fileURLWithPath: $0) }
-            ?? repository.deletingLastPathComponent().appendingPathComponent("shared")
-        let url = shared.appendingPathComponent("data/video/pensieve-48x4s.json")
+        let url = Paths.shared.appendingPathComponent("data/video/pensieve-48x4s.json")
         let table = try SegmentSizeTable.decode(Data(contentsOf: url))
         XCTAssertEqual(table.segmentDurationMs, 4000)
         XCTAssertEqual(table.bitratesKbps, [300, 750, 1200, 1850, 2850, 4300])

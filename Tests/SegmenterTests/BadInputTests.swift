@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Every input a user can get wrong: one clear line on stderr, a non-zero exit, and nothing

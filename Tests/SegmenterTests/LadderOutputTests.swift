@@ -1,5 +1,6 @@
 import Foundation
 import MPD
+import TestSupport
 import XCTest
 
 /// What a video engineer checks on a freshly encoded ladder, with independent tools.

@@ -1,4 +1,5 @@
 @testable import Segmenter
+import TestSupport
 import XCTest
 
 final class LadderTests: XCTestCase {

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 
 /// Just enough ISO BMFF reading to check the segmenter's output independently of it: boxes by

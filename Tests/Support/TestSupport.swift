@@ -1,22 +1,23 @@
 import Foundation
-import XCTest
 
 /// Paths the tests need: the repository, ../shared beside it, and the built `dashcdn`.
-enum Paths {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+public enum Paths {
+    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
     /// `../shared` beside the clone, as CI lays it out, or wherever DASHCDN_SHARED says.
-    static let shared = ProcessInfo.processInfo.environment["DASHCDN_SHARED"].map { URL(fileURLWithPath: $0) }
+    public static let shared = ProcessInfo.processInfo.environment["DASHCDN_SHARED"].map { URL(fileURLWithPath: $0) }
         ?? repository.deletingLastPathComponent().appendingPathComponent("shared")
-    static let schema = shared.appendingPathComponent("schema")
+    public static let schema = shared.appendingPathComponent("schema")
     /// The test bundle sits beside the products of the same build.
-    static let dashcdn: URL = {
-        var dir = Bundle(for: BundleMarker.self).bundleURL
-        if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
-        return dir.appendingPathComponent("dashcdn")
+    public static let dashcdn: URL = {
+        let candidates = [Bundle(for: BundleMarker.self).bundleURL, Bundle.main.bundleURL,
+                          Bundle.main.executableURL?.deletingLastPathComponent()].compactMap { $0 }
+        let folders = candidates.map { $0.pathExtension == "xctest" ? $0.deletingLastPathComponent() : $0 }
+        let binaries = folders.map { $0.appendingPathComponent("dashcdn") }
+        return binaries.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? binaries[0]
     }()
 
-    static func temporaryFolder(_ name: String) throws -> URL {
+    public static func temporaryFolder(_ name: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("dashcdn-tests-\(ProcessInfo.processInfo.processIdentifier)")
             .appendingPathComponent(name)
@@ -29,14 +30,14 @@ enum Paths {
 final class BundleMarker {}
 
 /// A finished child process.
-struct Run {
-    let status: Int32
-    let stdout: String
-    let stderr: String
+public struct Run: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
 }
 
 /// Runs a program to completion (killed after `timeout` seconds) and collects its output.
-func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
          timeout: TimeInterval = 300) throws -> Run {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
@@ -72,6 +73,6 @@ private final class Collected: @unchecked Sendable {
     func set(err data: Data) { lock.withLock { err = data } }
 }
 
-func dashcdn(_ arguments: [String], timeout: TimeInterval = 300) throws -> Run {
+public func dashcdn(_ arguments: [String], timeout: TimeInterval = 300) throws -> Run {
     try runProcess(Paths.dashcdn.path, arguments, timeout: timeout)
 }
