@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/release/dashcdn
 
-.PHONY: demo test build release bootstrap bench-encode clean
+.PHONY: demo test build release bootstrap bench-encode bench-sim clean
 
 ## Install what is missing, build, and run the whole chain on the built-in sample.
 demo: bootstrap release
@@ -23,6 +23,9 @@ release:
 
 bench-encode: bootstrap release
 	bash scripts/bench-encode
+
+bench-sim: release
+	bash scripts/bench-sim
 
 clean:
 	rm -rf .build
