@@ -23,6 +23,13 @@ public struct ABRContext: Sendable {
     }
 
     public var remainingSegments: Int { video.segmentCount - segment }
+
+    /// The highest level whose bitrate fits in `safetyFactor` of the safe throughput estimate
+    /// (dash.js's rate-based choice), or nil before the first download.
+    public func affordableLevel(safetyFactor: Double) -> Int? {
+        guard let estimate = history.safeAverage else { return nil }
+        return video.highestLevel(atMostKbps: estimate * 8 / 1000 * safetyFactor)
+    }
 }
 
 /// A rule's answer: the level to fetch, and how long to wait first (BOLA holds off when its

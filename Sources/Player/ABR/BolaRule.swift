@@ -70,10 +70,9 @@ public final class BolaRule: ABRRule {
     public func decide(_ context: ABRContext) -> ABRDecision {
         let bola = parameters ?? Parameters(bitrates: context.video.bitratesKbps, maxBuffer: context.maxBuffer)
         parameters = bola
-        guard let estimate = context.history.safeAverage else {
+        guard let affordable = context.affordableLevel(safetyFactor: safetyFactor) else {
             return ABRDecision(level: context.lastLevel)
         }
-        let affordable = context.video.highestLevel(atMostKbps: estimate * 8 / 1000 * safetyFactor)
         if let previousBuffer, let last = context.history.last {
             if previousBuffer - previousWait < last.seconds {
                 startingUp = true  // ran dry: start over, as dash.js does after a stall

@@ -106,51 +106,54 @@ struct LookaheadPlanner {
             }
         }
 
-        /// What a plan has lost so far to stalls (blended across scenarios) at `row`.
+        /// A plan's QoE_lin so far at `row`: bitrate, less stalls (blended across scenarios:
+        /// riskAversion 0 leaves the expectation exactly), less switches.
         @inline(__always)
-        private func rebufferCost(row: Int) -> Double {
+        private func partialReward(row: Int, bitrateSum: Double, smoothSum: Double) -> Double {
             var expected = 0.0
             var worst = 0.0
             for index in 0..<scenarioCount {
                 expected += weights[index] * rebuffers[row + index]
                 worst = max(worst, rebuffers[row + index])
             }
-            let blended = planner.riskAversion == 0 ? expected
-                : (1 - planner.riskAversion) * expected + planner.riskAversion * worst
-            return planner.rebufferPenalty * blended
+            let blended = (1 - planner.riskAversion) * expected + planner.riskAversion * worst
+            return bitrateSum / 1000 - planner.rebufferPenalty * blended - planner.smoothPenalty * smoothSum / 1000
         }
 
-        /// Scores the plans that hold one level throughout, so that pruning bites from the first
-        /// branch. Only the bar is raised (a hair below the best of them, against rounding): the
-        /// choice itself still comes from the walk, which meets those plans again.
+        /// Fills row `depth + 1` with every scenario's buffer and stalls after fetching the
+        /// segment at `depth` at `level`.
+        @inline(__always)
+        private func advance(depth: Int, level: Int) {
+            let row = depth * scenarioCount
+            let next = row + scenarioCount
+            let size = sizes[depth * levels + level]
+            for index in 0..<scenarioCount {
+                let (buffer, stall) = PlayoutBuffer.drain(buffers[row + index],
+                                                          during: size / throughputs[index] + latency)
+                buffers[next + index] = buffer + segmentDuration
+                rebuffers[next + index] = rebuffers[row + index] + stall
+            }
+        }
+
+        /// Scores the plans that hold one level throughout, through the same rows and arithmetic
+        /// as the walk, so that pruning bites from the first branch. Only the bar is raised (a hair
+        /// below the best of them): the choice itself still comes from the walk, which meets those
+        /// plans again.
         mutating func seedWithSteadyPlans(lastLevel: Int) {
             var best = -Double.infinity
             for level in 0..<levels {
-                var expected = 0.0
-                var worst = 0.0
-                var value = 0.0
-                for index in 0..<scenarioCount {
-                    var buffer = buffers[index]
-                    var rebuffer = 0.0
-                    for depth in 0..<horizon {
-                        let downloadTime = sizes[depth * levels + level] / throughputs[index] + latency
-                        if buffer < downloadTime {
-                            rebuffer += downloadTime - buffer
-                            buffer = 0
-                        } else {
-                            buffer -= downloadTime
-                        }
-                        buffer += segmentDuration
-                    }
-                    expected += weights[index] * rebuffer
-                    worst = max(worst, rebuffer)
-                    value += weights[index] * min(buffer, bufferValue.cap)
+                var bitrateSum = 0.0
+                var smoothSum = 0.0
+                var previous = bitrates[lastLevel]
+                for depth in 0..<horizon {
+                    advance(depth: depth, level: level)
+                    bitrateSum += bitrates[level]
+                    smoothSum += abs(bitrates[level] - previous)
+                    previous = bitrates[level]
                 }
-                let blended = (1 - planner.riskAversion) * expected + planner.riskAversion * worst
-                let reward = Double(horizon) * bitrates[level] / 1000 - planner.rebufferPenalty * blended
-                    - planner.smoothPenalty * abs(bitrates[level] - bitrates[lastLevel]) / 1000
-                    + bufferValue.perSecond * value
-                best = max(best, reward)
+                let row = horizon * scenarioCount
+                best = max(best, partialReward(row: row, bitrateSum: bitrateSum, smoothSum: smoothSum)
+                    + terminalValue(row: row))
             }
             bestReward = best - 1e-6
         }
@@ -158,29 +161,15 @@ struct LookaheadPlanner {
         mutating func visit(depth: Int, bitrateSum: Double, smoothSum: Double, lastLevel: Int,
                             firstLevel: Int) {
             let row = depth * scenarioCount
-            let partial = bitrateSum / 1000 - rebufferCost(row: row) - planner.smoothPenalty * smoothSum / 1000
+            let partial = partialReward(row: row, bitrateSum: bitrateSum, smoothSum: smoothSum)
             if depth == horizon {
-                score(row: row, partial: partial, firstLevel: firstLevel)
+                score(partial + terminalValue(row: row), firstLevel: firstLevel)
                 return
             }
             if partial + bestCase[depth] < bestReward { return }
-            let next = row + scenarioCount
             let lastBitrate = bitrates[lastLevel]
             for level in 0..<levels {
-                let size = sizes[depth * levels + level]
-                for index in 0..<scenarioCount {
-                    let downloadTime = size / throughputs[index] + latency
-                    var buffer = buffers[row + index]
-                    var rebuffer = rebuffers[row + index]
-                    if buffer < downloadTime {
-                        rebuffer += downloadTime - buffer
-                        buffer = 0
-                    } else {
-                        buffer -= downloadTime
-                    }
-                    buffers[next + index] = buffer + segmentDuration
-                    rebuffers[next + index] = rebuffer
-                }
+                advance(depth: depth, level: level)
                 let bitrate = bitrates[level]
                 visit(depth: depth + 1, bitrateSum: bitrateSum + bitrate,
                       smoothSum: smoothSum + abs(bitrate - lastBitrate), lastLevel: level,
@@ -188,15 +177,18 @@ struct LookaheadPlanner {
             }
         }
 
-        private mutating func score(row: Int, partial: Double, firstLevel: Int) {
-            var reward = partial
-            if bufferValue.perSecond != 0 {
-                var value = 0.0
-                for index in 0..<scenarioCount {
-                    value += weights[index] * min(buffers[row + index], bufferValue.cap)
-                }
-                reward += bufferValue.perSecond * value
+        /// What the buffers at `row` are worth as the horizon ends.
+        @inline(__always)
+        private func terminalValue(row: Int) -> Double {
+            guard bufferValue.perSecond != 0 else { return 0 }
+            var value = 0.0
+            for index in 0..<scenarioCount {
+                value += weights[index] * min(buffers[row + index], bufferValue.cap)
             }
+            return bufferValue.perSecond * value
+        }
+
+        private mutating func score(_ reward: Double, firstLevel: Int) {
             if reward >= bestReward {
                 bestReward = reward
                 bestFirst = firstLevel

@@ -1,5 +1,3 @@
-import Foundation
-
 /// dashcdn's default rule: model-predictive control that plans against the spread of its own
 /// forecast errors instead of the worst of them.
 ///
@@ -43,14 +41,16 @@ public final class ScenarioMPCRule: ABRRule {
     }
 
     public func decide(_ context: ABRContext) -> ABRDecision {
-        guard let last = context.history.last else { return ABRDecision(level: context.lastLevel) }
+        guard let last = context.history.last,
+              let forecast = context.history.harmonicMean(last: parameters.forecastWindow, of: \.transferRate) else {
+            return ABRDecision(level: context.lastLevel)
+        }
         if let lastForecast {
             ratios.append(min(last.transferRate / lastForecast, parameters.maxRatio))
             if ratios.count > parameters.errorMemory { ratios.removeFirst() }
         }
-        let recent = context.history.samples.suffix(parameters.forecastWindow)
-        let forecast = Double(recent.count) / recent.reduce(0) { $0 + 1 / $1.transferRate }
         lastForecast = forecast
+        let recent = context.history.samples.suffix(parameters.forecastWindow)
         let latency = recent.reduce(0) { $0 + $1.firstByte } / Double(recent.count)
         let futures = ratios.isEmpty ? parameters.startRatios : ratios
         let weight = 1 / Double(futures.count)

@@ -43,13 +43,13 @@ public struct ThroughputHistory: Sendable {
     public var isEmpty: Bool { samples.isEmpty }
     public var last: DownloadSample? { samples.last }
 
-    /// Harmonic mean of the last `count` throughputs in bytes/s (robust to one fast outlier),
-    /// or nil before the first download.
-    public func harmonicMean(last count: Int) -> Double? {
+    /// Harmonic mean in bytes/s of the last `count` downloads' `rate` (whole-request throughput
+    /// unless told otherwise; robust to one fast outlier), or nil before the first download.
+    public func harmonicMean(last count: Int, of rate: KeyPath<DownloadSample, Double> = \.throughput) -> Double? {
         guard !samples.isEmpty else { return nil }
         let recent = samples.suffix(count)
         var inverseSum = 0.0
-        for sample in recent { inverseSum += 1 / sample.throughput }
+        for sample in recent { inverseSum += 1 / sample[keyPath: rate] }
         return Double(recent.count) / inverseSum
     }
 

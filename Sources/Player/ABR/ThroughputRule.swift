@@ -6,13 +6,6 @@ public final class ThroughputRule: ABRRule {
     public init(safetyFactor: Double = 0.9) { self.safetyFactor = safetyFactor }
 
     public func decide(_ context: ABRContext) -> ABRDecision {
-        guard let level = level(for: context) else { return ABRDecision(level: context.lastLevel) }
-        return ABRDecision(level: level)
-    }
-
-    /// The level the estimate affords, or nil before the first download.
-    func level(for context: ABRContext) -> Int? {
-        guard let estimate = context.history.safeAverage else { return nil }
-        return context.video.highestLevel(atMostKbps: estimate * 8 / 1000 * safetyFactor)
+        ABRDecision(level: context.affordableLevel(safetyFactor: safetyFactor) ?? context.lastLevel)
     }
 }

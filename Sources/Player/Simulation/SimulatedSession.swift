@@ -36,8 +36,8 @@ public enum SimulatedSession {
             let transfer = network.download(bytes: bytes)
             let download = transfer.seconds
             clock += download
-            let stall = max(download - buffer, 0)
-            buffer = max(buffer - download, 0) + video.segmentDuration
+            let (drained, stall) = PlayoutBuffer.drain(buffer, during: download)
+            buffer = drained + video.segmentDuration
             let downloadEnd = clock
             if buffer > settings.maxBuffer {
                 let sleep = ((buffer - settings.maxBuffer) / settings.sleepStep).rounded(.up) * settings.sleepStep
