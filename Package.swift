@@ -9,9 +9,16 @@ let package = Package(
         .library(name: "Segmenter", targets: ["Segmenter"]),
         .library(name: "MPD", targets: ["MPD"]),
         .library(name: "Player", targets: ["Player"]),
+        .library(name: "Topology", targets: ["Topology"]),
+        .library(name: "Edge", targets: ["Edge"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // The only place C is imported: module map + shim over the FFmpeg libraries.
@@ -28,10 +35,26 @@ let package = Package(
         .target(name: "Segmenter", dependencies: ["FFmpeg", "MPD"]),
         // ABR rules, playout buffer, QoE and the trace-driven simulator: pure Swift.
         .target(name: "Player", dependencies: ["MPD"]),
+        // CDNConfig: origin, edges, coverage zones, emulated links; YAML in, validated model out.
+        .target(name: "Topology", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The HTTP tier: origin and edge servers on SwiftNIO, origin pull, cache, shaping, metrics.
+        .target(
+            name: "Edge",
+            dependencies: [
+                "Topology", "Player",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "dashcdn",
             dependencies: [
-                "Segmenter", "MPD", "Player",
+                "Segmenter", "MPD", "Player", "Topology", "Edge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -39,6 +62,16 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "MPDTests", dependencies: ["MPD", "TestSupport"]),
         .testTarget(name: "PlayerTests", dependencies: ["Player", "MPD", "TestSupport", "dashcdn"]),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "TestSupport"]),
+        .testTarget(
+            name: "EdgeTests",
+            dependencies: [
+                "Edge", "Topology", "TestSupport", "dashcdn",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "SegmenterTests", dependencies: ["Segmenter", "MPD", "FFmpeg", "TestSupport", "dashcdn"]),
     ]
 )

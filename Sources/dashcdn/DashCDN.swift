@@ -11,7 +11,8 @@ struct DashCDN: ParsableCommand {
           dashcdn sample                      # make Media/sample.mp4
           dashcdn encode Media/sample.mp4     # ladder into Media/sample/, manifest Manifests/sample.mpd
         """,
-        subcommands: [SampleCommand.self, EncodeCommand.self, SimulateCommand.self])
+        subcommands: [SampleCommand.self, EncodeCommand.self, OriginCommand.self, EdgeCommand.self, CDNCommand.self,
+                      SimulateCommand.self])
 }
 
 /// One line on stderr and a non-zero exit: what every command does on bad input.

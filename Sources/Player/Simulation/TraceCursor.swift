@@ -1,27 +1,27 @@
 /// A position in a trace being replayed, and the Pensieve reference's arithmetic for moving it:
 /// bytes cross the link at the sample's bandwidth times the payload share, the trace loops from
 /// its start when exhausted, and idle time moves the position without carrying data.
-struct TraceCursor: Sendable {
+public struct TraceCursor: Sendable {
     let trace: NetworkTrace
     /// Share of the link that carries payload (headers and losses take the rest).
     let payloadShare: Double
     private var pointer = 1
     private var lastTime: Double
 
-    init(trace: NetworkTrace, payloadShare: Double = 0.95) {
+    public init(trace: NetworkTrace, payloadShare: Double = 0.95) {
         self.trace = trace
         self.payloadShare = payloadShare
         lastTime = trace.times[0]
     }
 
     /// Current time within the trace, in seconds.
-    var position: Double { lastTime }
+    public var position: Double { lastTime }
 
     /// The round trip the trace records at the current position, if it records one.
     var latency: Double? { trace.latencies?[pointer] }
 
     /// Moves `bytes` across the link and returns the seconds that took.
-    mutating func transmit(bytes: Double) -> Double {
+    public mutating func transmit(bytes: Double) -> Double {
         var elapsed = 0.0
         var sent = 0.0
         while true {
@@ -42,7 +42,7 @@ struct TraceCursor: Sendable {
     }
 
     /// Lets `seconds` pass with nothing sent.
-    mutating func idle(_ seconds: Double) {
+    public mutating func idle(_ seconds: Double) {
         var left = seconds
         while true {
             let duration = trace.times[pointer] - lastTime

@@ -1,0 +1,118 @@
+import Foundation
+import NIOConcurrencyHelpers
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An edge's cache folder: objects stored under their URL path, an LRU index of them within a
+/// byte budget, and the rule that only complete objects ever carry their final name (they are
+/// written under a temporary name and renamed once whole).
+public final class CacheStore: Sendable {
+    public let folder: String
+    public let maxBytes: Int64
+    private let realFolder: String
+    private let index = NIOLockedValueBox(LRUIndex())
+    private static let temporaryPrefix = ".tmp-"
+
+    public init(folder: String, maxBytes: Int64, now: Double) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw EdgeError("\(folder): cannot create the cache folder")
+        }
+        guard let real = OpenFile.realRoot(folder) else { throw EdgeError("\(folder): cannot resolve the cache folder") }
+        self.folder = folder
+        self.maxBytes = maxBytes
+        realFolder = real
+        try adoptExisting(now: now)
+    }
+
+    /// A restarted edge keeps what it held: complete objects re-enter the index (oldest access
+    /// first), leftovers of interrupted fetches are removed. Manifests count as stale.
+    private func adoptExisting(now: Double) throws {
+        guard let walker = FileManager.default.enumerator(atPath: realFolder) else { return }
+        var found: [(key: String, size: Int64, time: Double)] = []
+        while let relative = walker.nextObject() as? String {
+            let path = realFolder + "/" + relative
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  attributes[.type] as? FileAttributeType == .typeRegular else { continue }
+            if (relative as NSString).lastPathComponent.hasPrefix(Self.temporaryPrefix) {
+                try? FileManager.default.removeItem(atPath: path)
+                continue
+            }
+            let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+            let time = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            found.append(("/" + relative, size, time))
+        }
+        let evicted = index.withLockedValue { index -> [String] in
+            for item in found.sorted(by: { $0.time < $1.time }) {
+                let policy = ContentPolicy.forPath(item.key)
+                let fresh = policy.freshFor >= ContentPolicy.segmentLifetime ? now + Double(policy.freshFor) : 0
+                index.insert(item.key, LRUIndex.Entry(size: item.size, freshUntil: fresh))
+            }
+            return index.evict(toFit: maxBytes)
+        }
+        evicted.forEach(removeFile)
+    }
+
+    public func path(for key: String) -> String { realFolder + key }
+
+    /// The stored object and whether it is still fresh; touching it for LRU.
+    public func lookup(_ key: String, now: Double) -> (file: OpenFile, fresh: Bool)? {
+        guard let entry = index.withLockedValue({ $0.touch(key) }) else { return nil }
+        guard let file = try? OpenFile.open(path: path(for: key), realRoot: realFolder) else {
+            index.withLockedValue { _ = $0.remove(key) }
+            return nil
+        }
+        return (file, now < entry.freshUntil)
+    }
+
+    public func forget(_ key: String) {
+        if index.withLockedValue({ $0.remove(key) }) != nil { removeFile(key) }
+    }
+
+    /// A new temporary file in the cache folder, open for reading and writing.
+    func makeTemporaryFile() throws -> (path: String, descriptor: CInt) {
+        let path = realFolder + "/" + Self.temporaryPrefix + UUID().uuidString
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw EdgeError("\(path): cannot create (\(String(cString: strerror(errno))))") }
+        return (path, fd)
+    }
+
+    /// Gives a complete temporary file its final name and makes room for it.
+    func commit(temporary: String, key: String, size: Int64, freshUntil: Double) throws {
+        let destination = path(for: key)
+        try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        guard rename(temporary, destination) == 0 else {
+            throw EdgeError("\(destination): cannot store (\(String(cString: strerror(errno))))")
+        }
+        let evicted = index.withLockedValue { index -> [String] in
+            index.insert(key, LRUIndex.Entry(size: size, freshUntil: freshUntil))
+            return index.evict(toFit: maxBytes, keep: key)
+        }
+        evicted.forEach(removeFile)
+        // An object larger than the whole budget is served once and not kept.
+        if size > maxBytes { forget(key) }
+    }
+
+    func refresh(_ key: String, freshUntil: Double) {
+        index.withLockedValue { index in
+            if var entry = index.peek(key) {
+                entry.freshUntil = freshUntil
+                index.insert(key, entry)
+            }
+        }
+    }
+
+    public var stats: (bytes: Int64, objects: Int) {
+        index.withLockedValue { ($0.totalBytes, $0.count) }
+    }
+
+    public var keysOldestFirst: [String] { index.withLockedValue { $0.keysOldestFirst } }
+
+    private func removeFile(_ key: String) {
+        // Readers holding the file open keep reading it; unlink only drops the name.
+        unlink(path(for: key))
+    }
+}

@@ -1,0 +1,45 @@
+import NIOCore
+
+/// An edge's content: fresh cached objects are hits; anything else comes from the parent through
+/// the fetcher, and a stale copy stands in when the parent cannot be reached.
+public struct CachedSource: ContentSource {
+    public let cache: CacheStore
+    public let fetcher: UpstreamFetcher
+    let clock: @Sendable () -> Double
+
+    public init(cache: CacheStore, fetcher: UpstreamFetcher, clock: @escaping @Sendable () -> Double) {
+        self.cache = cache
+        self.fetcher = fetcher
+        self.clock = clock
+    }
+
+    public func lookup(_ components: [String], on eventLoop: EventLoop) -> EventLoopFuture<ContentLookup> {
+        let key = RequestTarget.urlPath(components)
+        let policy = ContentPolicy.forPath(key)
+        let held = cache.lookup(key, now: clock())
+        if let held, held.fresh {
+            return eventLoop.makeSucceededFuture(.found(content(.file(held.file), file: held.file, policy: policy, status: "HIT")))
+        }
+        let object = fetcher.fetch(key)
+        return object.waitForHead(on: eventLoop).map { head, file -> ContentLookup in
+            .found(Content(source: .arriving(object), size: head.size,
+                           validators: Validators(size: head.size, modified: head.modified), policy: policy, cacheStatus: "MISS"))
+        }.flatMapErrorThrowing { error -> ContentLookup in
+            switch error as? InFlightObject.Failure {
+            case .notFound:
+                cache.forget(key)
+                return .notFound
+            case .upstream(let reason):
+                if let held { return .found(content(.file(held.file), file: held.file, policy: policy, status: "STALE")) }
+                return .unavailable(.badGateway, "The parent cannot supply this object: \(reason).")
+            case nil:
+                return .unavailable(.badGateway, "The parent cannot supply this object.")
+            }
+        }
+    }
+
+    private func content(_ source: Content.Source, file: OpenFile, policy: ContentPolicy, status: String) -> Content {
+        Content(source: source, size: file.size, validators: Validators(size: file.size, modified: file.modified),
+                policy: policy, cacheStatus: status)
+    }
+}

@@ -1,0 +1,83 @@
+/// What to answer, decided without touching a socket: status, headers, and which bytes of the
+/// representation form the body. The connection adds Date, Server, Connection and framing.
+public struct ResponsePlan: Sendable {
+    public enum Body: Sendable, Equatable {
+        case none
+        case text(String)
+        /// Bytes `offset ..< offset+length` of the representation.
+        case slice(offset: Int64, length: Int64)
+    }
+
+    public var status: HTTPStatus
+    public var headers: [(name: String, value: String)]
+    public var body: Body
+    /// Content-Length when it differs from the body sent (HEAD announces what GET would send).
+    public var contentLength: Int64
+
+    static let cors: [(name: String, value: String)] = [
+        ("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Expose-Headers", "Content-Range, Content-Length, ETag, Date, X-Cache"),
+    ]
+
+    /// A representation of `size` bytes with the given validators and policy, answering GET or HEAD.
+    public static func representation(for head: RequestHead, size: Int64, validators: Validators,
+                                      policy: ContentPolicy) -> ResponsePlan {
+        var headers: [(name: String, value: String)] = [
+            ("Content-Type", policy.contentType),
+            ("ETag", validators.etag),
+            ("Last-Modified", HTTPDate.format(validators.lastModified)),
+            ("Cache-Control", policy.cacheControl),
+            ("Accept-Ranges", "bytes"),
+        ] + cors
+        let sendsBody = head.method == "GET"
+        switch Preconditions.evaluate(head, validators: validators) {
+        case .notModified:
+            headers.removeAll { $0.name == "Content-Type" || $0.name == "Accept-Ranges" }
+            return ResponsePlan(status: .notModified, headers: headers, body: .none, contentLength: -1)
+        case .failed:
+            return error(.preconditionFailed, "The representation does not match the request's preconditions.")
+        case .proceed(let honourRange):
+            switch honourRange ? ByteRangeRequest(header: head["range"], length: size) : .whole {
+            case .whole:
+                return ResponsePlan(status: .ok, headers: headers,
+                                    body: sendsBody ? .slice(offset: 0, length: size) : .none, contentLength: size)
+            case .range(let range):
+                headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"))
+                let length = range.upperBound - range.lowerBound + 1
+                return ResponsePlan(status: .partialContent, headers: headers,
+                                    body: sendsBody ? .slice(offset: range.lowerBound, length: length) : .none,
+                                    contentLength: length)
+            case .unsatisfiable:
+                var plan = error(.rangeNotSatisfiable, "The range starts past the end of the \(size)-byte representation.")
+                plan.headers.append(("Content-Range", "bytes */\(size)"))
+                return plan
+            }
+        }
+    }
+
+    /// A short plain-text error; never cached.
+    public static func error(_ status: HTTPStatus, _ message: String, extra: [(name: String, value: String)] = []) -> ResponsePlan {
+        let text = "\(status.code) \(status.reason): \(message)\n"
+        return ResponsePlan(status: status,
+                            headers: [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")] + cors + extra,
+                            body: .text(text), contentLength: Int64(text.utf8.count))
+    }
+
+    /// A generated document (health JSON, metrics text).
+    public static func document(_ text: String, contentType: String, method: String) -> ResponsePlan {
+        ResponsePlan(status: .ok, headers: [("Content-Type", contentType), ("Cache-Control", "no-store")] + cors,
+                     body: method == "HEAD" ? .none : .text(text), contentLength: Int64(text.utf8.count))
+    }
+
+    /// The CORS preflight answer: GET and HEAD with Range and the conditional headers allowed.
+    public static func preflight(for head: RequestHead) -> ResponsePlan {
+        let asked = head["access-control-request-headers"].map { ", " + $0 } ?? ""
+        return ResponsePlan(status: .noContent, headers: [
+            ("Allow", "GET, HEAD, OPTIONS"),
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+            ("Access-Control-Allow-Headers", "Range, If-None-Match, If-Modified-Since, If-Range\(asked)"),
+            ("Access-Control-Max-Age", "86400"),
+        ], body: .none, contentLength: -1)
+    }
+}

@@ -1,0 +1,76 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOPosix
+import Topology
+
+/// A running server of the CDN tier: the origin, or an edge with its cache and parent client.
+public final class CDNNode: Sendable {
+    public let server: HTTPServer
+    public let status: NodeStatus
+    public let cache: CacheStore?
+    private let client: HTTPClient?
+
+    init(server: HTTPServer, status: NodeStatus, cache: CacheStore?, client: HTTPClient?) {
+        self.server = server
+        self.status = status
+        self.cache = cache
+        self.client = client
+    }
+
+    public var name: String { status.name }
+    public var port: Int { server.port }
+
+    public func stop() {
+        server.stop()
+        try? client?.syncShutdown()
+    }
+
+    /// Seconds on a monotonic clock, for cache freshness.
+    static let clock: @Sendable () -> Double = { Double(NIODeadline.now().uptimeNanoseconds) / 1e9 }
+
+    /// The origin: serves `root` (Manifests/ and Media/) with no emulated links.
+    public static func origin(root: String, listen: ListenAddress, limits: ServerLimits,
+                              group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws -> CDNNode {
+        let status = NodeStatus(name: "origin", role: "origin", capacityMbps: nil)
+        let router = Router(source: try FolderSource(root: root), endpoint: status.render)
+        let context = ServerContext(status: status, router: router, limits: limits,
+                                    accessLog: try AccessLog(destination: limits.accessLog, serverName: "origin"),
+                                    links: .none)
+        return CDNNode(server: try HTTPServer(context: context, listen: listen, group: group), status: status,
+                       cache: nil, client: nil)
+    }
+
+    /// The origin as a configuration describes it.
+    public static func origin(config: CDNConfig, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws -> CDNNode {
+        try origin(root: config.origin.root, listen: config.origin.listen, limits: config.limits, group: group)
+    }
+
+    /// One edge of a configuration: its cache folder, its parent, and the emulated links of its
+    /// own uplink and of each client zone.
+    public static func edge(named name: String, config: CDNConfig, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws -> CDNNode {
+        guard let edge = config.edge(named: name) else {
+            throw EdgeError("\(config.sourcePath): no edge named '\(name)' (edges: \(config.edges.map(\.name).joined(separator: ", ")))")
+        }
+        let parentAddress = edge.parent == "origin" ? config.origin.listen : config.edge(named: edge.parent)!.listen
+        let cache = try CacheStore(folder: edge.cacheFolder, maxBytes: edge.cacheMaxBytes, now: clock())
+        let status = NodeStatus(name: edge.name, role: "edge", capacityMbps: edge.capacityMbps,
+                                cacheStats: { cache.stats })
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
+        clientConfiguration.timeout = .init(connect: .seconds(2), read: .seconds(20))
+        let client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: clientConfiguration)
+        do {
+            let fetcher = UpstreamFetcher(parent: "http://\(parentAddress)", client: client, cache: cache, status: status,
+                                          clock: clock)
+            let router = Router(source: CachedSource(cache: cache, fetcher: fetcher, clock: clock), endpoint: status.render)
+            let context = ServerContext(status: status, router: router, limits: config.limits,
+                                        accessLog: try AccessLog(destination: config.limits.accessLog, serverName: edge.name),
+                                        links: try LinkTable(serverLink: edge.link, zones: config.coverage))
+            let server = try HTTPServer(context: context, listen: edge.listen, group: group)
+            return CDNNode(server: server, status: status, cache: cache, client: client)
+        } catch {
+            try? client.syncShutdown()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import NIOCore
+
+/// What /healthz and /metrics report for one server, gathered in one place.
+public final class NodeStatus: Sendable {
+    public let name: String
+    public let role: String
+    public let capacityMbps: Double?
+    public let metrics = ServerMetrics()
+    public let meter = ThroughputMeter()
+    public let startedAt = NIODeadline.now()
+    /// The edge's cache size and object count, when it has a cache.
+    let cacheStats: (@Sendable () -> (bytes: Int64, objects: Int))?
+
+    public init(name: String, role: String, capacityMbps: Double?, cacheStats: (@Sendable () -> (bytes: Int64, objects: Int))? = nil) {
+        self.name = name
+        self.role = role
+        self.capacityMbps = capacityMbps
+        self.cacheStats = cacheStats
+    }
+
+    public var uptime: Double { Double((NIODeadline.now() - startedAt).nanoseconds) / 1e9 }
+
+    public func health() -> HealthReport {
+        let rate = meter.bytesPerSecond
+        let cache = cacheStats?()
+        return HealthReport(status: "ok", name: name, role: role, uptime_s: (uptime * 10).rounded() / 10,
+                            active_connections: metrics.activeConnections, bytes_per_second: rate.rounded(),
+                            capacity_mbps: capacityMbps, load: capacityMbps.map { rate * 8 / ($0 * 1_000_000) },
+                            cache_bytes: cache?.bytes, cache_objects: cache?.objects)
+    }
+
+    /// The router's endpoint renderer.
+    public func render(_ path: String) -> (text: String, contentType: String) {
+        if path == "/metrics" { return (metrics.prometheusText(), "text/plain; version=0.0.4; charset=utf-8") }
+        return (health().json(), "application/json")
+    }
+
+    func sample() {
+        meter.sample(totalBytes: metrics.totalBytes, at: uptime)
+    }
+}

@@ -1,0 +1,70 @@
+import NIOCore
+
+/// Something a server can answer a file request with.
+public struct Content: Sendable {
+    public enum Source: Sendable {
+        /// A complete file.
+        case file(OpenFile)
+        /// An object still arriving from upstream; its bytes appear over time.
+        case arriving(InFlightObject)
+    }
+
+    public var source: Source
+    public var size: Int64
+    public var validators: Validators
+    public var policy: ContentPolicy
+    /// HIT, MISS or STALE for an edge's cache; nil on the origin.
+    public var cacheStatus: String?
+
+    public init(source: Source, size: Int64, validators: Validators, policy: ContentPolicy, cacheStatus: String?) {
+        self.source = source
+        self.size = size
+        self.validators = validators
+        self.policy = policy
+        self.cacheStatus = cacheStatus
+    }
+}
+
+public enum ContentLookup: Sendable {
+    case found(Content)
+    case notFound
+    /// The object cannot be had right now (upstream down, upstream error).
+    case unavailable(HTTPStatus, String)
+}
+
+/// Where a server's files come from: a folder on disk (origin) or a cache in front of a parent (edge).
+public protocol ContentSource: Sendable {
+    func lookup(_ components: [String], on eventLoop: EventLoop) -> EventLoopFuture<ContentLookup>
+}
+
+/// The origin's source: the root folder, in DESIGN.md's URL layout.
+public struct FolderSource: ContentSource {
+    public let root: String
+    let realRoot: String
+
+    public init(root: String) throws {
+        guard let realRoot = OpenFile.realRoot(root) else { throw EdgeError("\(root): no such folder to serve") }
+        self.root = root
+        self.realRoot = realRoot
+    }
+
+    public func lookup(_ components: [String], on eventLoop: EventLoop) -> EventLoopFuture<ContentLookup> {
+        // Opening a local file takes microseconds; doing it inline is what nginx does too.
+        let path = realRoot + "/" + components.joined(separator: "/")
+        do {
+            let file = try OpenFile.open(path: path, realRoot: realRoot)
+            return eventLoop.makeSucceededFuture(.found(Content(
+                source: .file(file), size: file.size,
+                validators: Validators(size: file.size, modified: file.modified),
+                policy: ContentPolicy.forPath(path), cacheStatus: nil)))
+        } catch {
+            return eventLoop.makeSucceededFuture(.notFound)
+        }
+    }
+}
+
+/// A problem starting or running a server, worded for one line on stderr.
+public struct EdgeError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,264 @@
+import NIOCore
+import Topology
+
+/// One client connection: reads request heads, answers them one at a time (pipelined requests
+/// wait in the buffer), sends bodies from files with sendfile, paces them when the client's link
+/// is emulated, and enforces the header, idle and send timeouts.
+final class HTTPConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = IOData
+
+    private let server: ServerContext
+    private var context: ChannelHandlerContext!
+    private var buffer: ByteBuffer?
+    private var busy = false
+    private var open = true
+    private var headTimer: Scheduled<Void>?
+    private var idleTimer: Scheduled<Void>?
+    private var sendTimer: Scheduled<Void>?
+    private var link = LinkSpec()
+    private var pacer: LinkPacer?
+    private var client = "-"
+    private let openedAt = NIODeadline.now()
+
+    /// Largest slice written at once to an unpaced client; the send timeout runs per slice.
+    private static let sliceBytes: Int64 = 1 << 20
+
+    init(server: ServerContext) {
+        self.server = server
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let remote = context.channel.remoteAddress
+        client = remote?.ipAddress ?? "-"
+        link = server.links.link(for: IPAddress(remote))
+        pacer = server.links.pacer(for: link)
+        armIdleTimer()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        open = false
+        cancelTimers()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A reset or broken pipe from the client: nothing to answer, just let go.
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if buffer == nil { buffer = incoming } else { buffer!.writeBuffer(&incoming) }
+        if busy {
+            // A client may pipeline, but not without bound.
+            if buffer!.readableBytes > server.parser.maxHeadBytes * 2 { context.close(promise: nil) }
+            return
+        }
+        processBuffer()
+    }
+
+    // MARK: requests
+
+    private func processBuffer() {
+        guard open, !busy, var pending = buffer, pending.readableBytes > 0 else { return }
+        idleTimer?.cancel()
+        let outcome = pending.withUnsafeReadableBytes { server.parser.parse($0) }
+        switch outcome {
+        case .incomplete:
+            if headTimer == nil { armHeadTimer() }
+        case .reject(let status):
+            cancelTimers()
+            busy = true
+            buffer = nil
+            send(Response(plan: .error(status, "The request head was refused."), close: true), for: nil, started: .now())
+        case .complete(let head, let consumed):
+            headTimer?.cancel()
+            headTimer = nil
+            pending.moveReaderIndex(forwardBy: consumed)
+            buffer = pending.readableBytes > 0 ? pending : nil
+            busy = true
+            let started = NIODeadline.now()
+            server.router.respond(to: head, on: context.eventLoop)
+                .hop(to: context.eventLoop)
+                .assumeIsolated()
+                .whenComplete { [self] result in
+                    switch result {
+                    case .success(let response): send(response, for: head, started: started)
+                    case .failure: send(Response(plan: .error(.internalServerError, "Unexpected failure."), close: true),
+                                        for: head, started: started)
+                    }
+                }
+        }
+    }
+
+    private func send(_ response: Response, for head: RequestHead?, started: NIODeadline) {
+        guard open else { return }
+        let close = response.close || !(head?.keepAlive ?? false)
+        let headBytes = encodeHead(response, close: close, http10KeepAlive: head.map { $0.minorVersion == 0 && !close } ?? false)
+        let write = { [self] in
+            guard open else { return }
+            context.write(wrapOutboundOut(.byteBuffer(headBytes)), promise: nil)
+            let headLength = Int64(headBytes.readableBytes)
+            let done: (Int64, Bool) -> Void = { [self] bodyBytes, ok in
+                finish(response, head: head, started: started, bytes: headLength + bodyBytes, close: close || !ok)
+            }
+            switch (response.plan.body, response.source) {
+            case (.slice(let offset, let length), .some(let source)) where length > 0:
+                sendSlices(source, from: offset, until: offset + length, sent: 0, done: done)
+            case (.text(let text), _):
+                context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer(string: text))), promise: nil)
+                done(Int64(text.utf8.count), true)
+            default:
+                context.flush()
+                done(0, true)
+            }
+        }
+        if link.delay > 0 {
+            context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(link.delay * 1e9))) { write() }
+        } else {
+            write()
+        }
+    }
+
+    /// Writes `position..<end` of the source, slice by slice: each slice waits for bytes still
+    /// arriving from upstream, for the emulated link, and for the previous slice's write.
+    private func sendSlices(_ source: Content.Source, from position: Int64, until end: Int64, sent: Int64,
+                            done: @escaping (Int64, Bool) -> Void) {
+        guard open else { return done(sent, false) }
+        if position >= end { return done(sent, true) }
+        let eventLoop = context.eventLoop
+        let available: EventLoopFuture<(OpenFile, Int64)>
+        switch source {
+        case .file(let file):
+            available = eventLoop.makeSucceededFuture((file, file.size))
+        case .arriving(let object):
+            available = object.waitForHead(on: eventLoop).flatMap { _, file in
+                object.waitForBytes(beyond: position, on: eventLoop).map { (file, $0) }
+            }
+        }
+        available.assumeIsolated().whenComplete { [self] result in
+            guard open, case .success(let (file, stored)) = result, stored > position else {
+                // Upstream failed mid-body: the client sees a short body and a closed connection.
+                return done(sent, false)
+            }
+            let cap = pacer.map { Int64($0.sliceBytes) } ?? Self.sliceBytes
+            let length = min(end, stored, position + cap) - position
+            let region: FileRegion
+            do {
+                region = FileRegion(fileHandle: try file.regionHandle(), readerIndex: Int(position), endIndex: Int(position + length))
+            } catch {
+                return done(sent, false)
+            }
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            armSendTimer()
+            context.writeAndFlush(wrapOutboundOut(.fileRegion(region)), promise: promise)
+            promise.futureResult.assumeIsolated().whenComplete { [self] result in
+                try? region.fileHandle.close()
+                sendTimer?.cancel()
+                guard case .success = result else { return done(sent, false) }
+                server.metrics.sent(bytes: length)
+                let next = { [self] in sendSlices(source, from: position + length, until: end, sent: sent + length, done: done) }
+                guard var pacer else { return next() }
+                let now = Double((NIODeadline.now() - openedAt).nanoseconds) / 1e9
+                let freeAt = pacer.send(bytes: Int(length), at: now)
+                self.pacer = pacer
+                if freeAt > now {
+                    context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64((freeAt - now) * 1e9))) { next() }
+                } else {
+                    next()
+                }
+            }
+        }
+    }
+
+    private func finish(_ response: Response, head: RequestHead?, started: NIODeadline, bytes: Int64, close: Bool) {
+        let seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+        server.metrics.request(status: response.plan.status.code, bytesSent: bytes, seconds: seconds)
+        if let status = response.cacheStatus, response.plan.status.code < 400 {
+            server.metrics.cache(hit: status == "HIT")
+        }
+        server.accessLog.record(client: client, method: head?.method ?? "-", target: head?.target ?? "-",
+                                minorVersion: head?.minorVersion ?? 1, status: response.plan.status.code, bytes: bytes,
+                                seconds: seconds, cacheStatus: response.cacheStatus, userAgent: head?["user-agent"])
+        busy = false
+        guard open else { return }
+        if close {
+            open = false
+            context.close(promise: nil)
+            return
+        }
+        armIdleTimer()
+        if buffer != nil { processBuffer() }
+    }
+
+    // MARK: framing
+
+    private func encodeHead(_ response: Response, close: Bool, http10KeepAlive: Bool) -> ByteBuffer {
+        let plan = response.plan
+        var out = context.channel.allocator.buffer(capacity: 512)
+        out.writeString(plan.status.statusLine)
+        out.writeString("Server: dashcdn\r\nDate: \(HTTPDate.format(Int(NIODeadline.wallClockSeconds)))\r\n")
+        for header in plan.headers {
+            out.writeString(header.name); out.writeStaticString(": "); out.writeString(header.value); out.writeStaticString("\r\n")
+        }
+        if let cache = response.cacheStatus { out.writeString("X-Cache: \(cache)\r\n") }
+        if plan.contentLength >= 0 { out.writeString("Content-Length: \(plan.contentLength)\r\n") }
+        if close { out.writeStaticString("Connection: close\r\n") } else if http10KeepAlive { out.writeStaticString("Connection: keep-alive\r\n") }
+        out.writeStaticString("\r\n")
+        return out
+    }
+
+    // MARK: timers
+
+    private func armHeadTimer() {
+        headTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .fromSeconds(server.limits.headerTimeout)) { [self] in
+            guard open, !busy else { return }
+            busy = true
+            buffer = nil
+            send(Response(plan: .error(.requestTimeout, "The request head took too long to arrive."), close: true),
+                 for: nil, started: .now())
+        }
+    }
+
+    private func armIdleTimer() {
+        idleTimer?.cancel()
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .fromSeconds(server.limits.idleTimeout)) { [self] in
+            if open, !busy, buffer == nil { context.close(promise: nil) }
+        }
+    }
+
+    private func armSendTimer() {
+        sendTimer?.cancel()
+        sendTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .fromSeconds(server.limits.sendTimeout)) { [self] in
+            // The client stopped reading: give up on it.
+            context.close(promise: nil)
+        }
+    }
+
+    private func cancelTimers() {
+        headTimer?.cancel(); idleTimer?.cancel(); sendTimer?.cancel()
+        headTimer = nil; idleTimer = nil; sendTimer = nil
+    }
+}
+
+extension TimeAmount {
+    static func fromSeconds(_ value: Double) -> TimeAmount { .nanoseconds(Int64(value * 1e9)) }
+}
+
+extension NIODeadline {
+    static var wallClockSeconds: Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,91 @@
+import NIOCore
+import NIOPosix
+import Topology
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One listening HTTP server (the origin, or one edge) on SwiftNIO. The protocol work lives in
+/// the connection handler and the router; this type binds, limits connections, and stops.
+public final class HTTPServer: Sendable {
+    public let context: ServerContext
+    private let group: EventLoopGroup
+    private let channel: Channel
+    private let sampler: RepeatedTask
+
+    /// The address actually bound (port 0 in the request becomes the chosen port here).
+    public var localAddress: SocketAddress { channel.localAddress! }
+    public var port: Int { localAddress.port ?? 0 }
+
+    public init(context: ServerContext, listen: ListenAddress, group: EventLoopGroup) throws {
+        self.context = context
+        self.group = group
+        Self.raiseOpenFileLimit()
+        let limits = context.limits
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 4)
+            .childChannelInitializer { channel in
+                let open = context.metrics.connection(opened: true)
+                channel.closeFuture.whenComplete { _ in context.metrics.connection(opened: false) }
+                return channel.eventLoop.makeCompletedFuture {
+                    if open > limits.maxConnections {
+                        context.metrics.rejectedConnection()
+                        try channel.pipeline.syncOperations.addHandler(OverloadHandler())
+                    } else {
+                        try channel.pipeline.syncOperations.addHandler(HTTPConnectionHandler(server: context))
+                    }
+                }
+            }
+        do {
+            channel = try bootstrap.bind(host: listen.host, port: listen.port).wait()
+        } catch {
+            throw EdgeError("\(listen): cannot listen (\(Self.reason(error)))")
+        }
+        sampler = group.next().scheduleRepeatedTask(initialDelay: .zero, delay: .seconds(1)) { _ in
+            context.status.sample()
+        }
+    }
+
+    /// Stops accepting; open connections are closed with it.
+    public func stop() {
+        sampler.cancel()
+        try? channel.close().wait()
+        context.accessLog.flush()
+    }
+
+    private static func reason(_ error: Error) -> String {
+        if let io = error as? IOError, io.errnoCode == EADDRINUSE { return "address already in use" }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        return "\(error)"
+    }
+
+    /// A flood of connections must meet the connection limit, not the descriptor table: lift the
+    /// soft descriptor limit to the hard one once.
+    static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
+
+/// Answers a connection over the limit with 503 and closes it, reading nothing.
+final class OverloadHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    func channelActive(context: ChannelHandlerContext) {
+        let text = "503 Service Unavailable: too many connections, try again shortly.\n"
+        let head = "HTTP/1.1 503 Service Unavailable\r\nServer: dashcdn\r\nRetry-After: 1\r\nContent-Type: text/plain\r\n"
+            + "Content-Length: \(text.utf8.count)\r\nConnection: close\r\n\r\n"
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: head + text))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+    func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }
+}

@@ -1,0 +1,68 @@
+import NIOCore
+
+/// What the connection sends back: the plan, and where a body's bytes come from.
+public struct Response: Sendable {
+    public var plan: ResponsePlan
+    public var source: Content.Source?
+    public var cacheStatus: String?
+    /// Close the connection after this response (a request with a body, a malformed request).
+    public var close: Bool
+
+    public init(plan: ResponsePlan, source: Content.Source? = nil, cacheStatus: String? = nil, close: Bool = false) {
+        self.plan = plan
+        self.source = source
+        self.cacheStatus = cacheStatus
+        self.close = close
+    }
+}
+
+/// HTTP semantics above the socket: method rules, CORS preflight, the endpoints, and file
+/// requests answered from a content source with ranges and preconditions applied.
+public struct Router: Sendable {
+    public let source: ContentSource
+    /// Renders `/healthz` and `/metrics`.
+    public let endpoint: @Sendable (String) -> (text: String, contentType: String)
+
+    public init(source: ContentSource, endpoint: @escaping @Sendable (String) -> (text: String, contentType: String)) {
+        self.source = source
+        self.endpoint = endpoint
+    }
+
+    public func respond(to head: RequestHead, on eventLoop: EventLoop) -> EventLoopFuture<Response> {
+        if head.hasBody {
+            return eventLoop.makeSucceededFuture(Response(
+                plan: .error(.contentTooLarge, "This server accepts no request bodies."), close: true))
+        }
+        switch head.method {
+        case "GET", "HEAD":
+            break
+        case "OPTIONS":
+            return eventLoop.makeSucceededFuture(Response(plan: .preflight(for: head)))
+        default:
+            return eventLoop.makeSucceededFuture(Response(
+                plan: .error(.methodNotAllowed, "Only GET, HEAD and OPTIONS are served.", extra: [("Allow", "GET, HEAD, OPTIONS")])))
+        }
+        switch RequestTarget(head.target) {
+        case .invalid:
+            return eventLoop.makeSucceededFuture(Response(plan: .error(.badRequest, "The path is not acceptable."), close: true))
+        case .notFound:
+            return eventLoop.makeSucceededFuture(Response(plan: .error(.notFound, "Nothing is served at this path.")))
+        case .endpoint(let path):
+            let (text, type) = endpoint(path)
+            return eventLoop.makeSucceededFuture(Response(plan: .document(text, contentType: type, method: head.method)))
+        case .file(let components):
+            return source.lookup(components, on: eventLoop).map { lookup in
+                switch lookup {
+                case .found(let content):
+                    let plan = ResponsePlan.representation(for: head, size: content.size, validators: content.validators,
+                                                           policy: content.policy)
+                    return Response(plan: plan, source: content.source, cacheStatus: content.cacheStatus)
+                case .notFound:
+                    return Response(plan: .error(.notFound, "No such file."))
+                case .unavailable(let status, let reason):
+                    return Response(plan: .error(status, reason), cacheStatus: "MISS")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+/// A whole CDN as `CDNConfig/cdn.yaml` describes it: one origin, edges on their own ports, the
+/// client coverage zones that route viewers, and the redirector's addresses.
+public struct CDNConfig: Sendable {
+    /// The zone the redirector is authoritative for, e.g. `cdn.example.test`.
+    public var domain: String
+    /// The name clients resolve (relative to the domain), e.g. `video`.
+    public var routingName: String
+    /// DNS answers' time to live in seconds.
+    public var ttl: Int
+    /// Names in the zone that alias another (`www.netcinema.test` → `video.cdn.example.test`).
+    public var aliases: [String: String]
+    public var origin: OriginConfig
+    public var redirector: RedirectorConfig
+    public var edges: [EdgeConfig]
+    public var coverage: [CoverageZone]
+    /// Where a client outside every zone is taken to be.
+    public var defaultLocation: GeoPoint
+    public var limits: ServerLimits
+    /// The file this came from; relative paths inside it resolve against its folder.
+    public var sourcePath: String
+
+    public func edge(named name: String) -> EdgeConfig? { edges.first { $0.name == name } }
+
+    /// The full routing name, e.g. `video.cdn.example.test`.
+    public var routingHost: String { routingName.isEmpty ? domain : "\(routingName).\(domain)" }
+}
+
+public struct OriginConfig: Sendable {
+    public var listen: ListenAddress
+    /// The folder holding Manifests/ and Media/.
+    public var root: String
+}
+
+public struct RedirectorConfig: Sendable {
+    public var dns: ListenAddress
+    public var http: ListenAddress
+}
+
+public struct EdgeConfig: Sendable {
+    public var name: String
+    public var listen: ListenAddress
+    public var location: GeoPoint
+    public var capacityMbps: Double
+    /// Where misses are fetched from: `origin` or another edge's name.
+    public var parent: String
+    public var cacheFolder: String
+    public var cacheMaxBytes: Int64
+    public var link: LinkSpec
+}
+
+public struct CoverageZone: Sendable {
+    public var name: String
+    public var networks: [IPNetwork]
+    public var location: GeoPoint
+    public var link: LinkSpec
+}
+
+/// What one server accepts before it pushes back.
+public struct ServerLimits: Sendable {
+    public var maxConnections = 4096
+    /// A request head must arrive within this many seconds of its first byte.
+    public var headerTimeout = 10.0
+    /// A keep-alive connection with no request in flight is closed after this long.
+    public var idleTimeout = 60.0
+    /// A response the client stops reading is abandoned after this long without progress.
+    public var sendTimeout = 60.0
+    /// Where access log lines go: `stdout`, `off`, or a file path.
+    public var accessLog = "stdout"
+
+    public init() {}
+}
