@@ -53,6 +53,13 @@ public struct CoverageZone: Sendable {
     public var networks: [IPNetwork]
     public var location: GeoPoint
     public var link: LinkSpec
+
+    public init(name: String, networks: [IPNetwork], location: GeoPoint, link: LinkSpec) {
+        self.name = name
+        self.networks = networks
+        self.location = location
+        self.link = link
+    }
 }
 
 /// What one server accepts before it pushes back.

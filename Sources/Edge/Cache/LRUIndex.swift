@@ -5,6 +5,11 @@ public struct LRUIndex: Sendable {
         public var size: Int64
         /// Seconds (monotonic) after which the parent must be asked again.
         public var freshUntil: Double
+
+        public init(size: Int64, freshUntil: Double) {
+            self.size = size
+            self.freshUntil = freshUntil
+        }
     }
 
     private var slots: [(key: String, entry: Entry, newer: Int, older: Int)] = []

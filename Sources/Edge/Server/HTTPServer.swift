@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Topology
@@ -12,6 +13,9 @@ public final class HTTPServer: Sendable {
     private let group: EventLoopGroup
     private let channel: Channel
     private let sampler: RepeatedTask
+    /// Open client connections, so that stopping closes them too (closing the listener alone
+    /// leaves accepted connections running).
+    private let connections = NIOLockedValueBox([ObjectIdentifier: Channel]())
 
     /// The address actually bound (port 0 in the request becomes the chosen port here).
     public var localAddress: SocketAddress { channel.localAddress! }
@@ -22,6 +26,7 @@ public final class HTTPServer: Sendable {
         self.group = group
         Self.raiseOpenFileLimit()
         let limits = context.limits
+        let connections = self.connections
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -29,7 +34,12 @@ public final class HTTPServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelInitializer { channel in
                 let open = context.metrics.connection(opened: true)
-                channel.closeFuture.whenComplete { _ in context.metrics.connection(opened: false) }
+                let id = ObjectIdentifier(channel)
+                connections.withLockedValue { $0[id] = channel }
+                channel.closeFuture.whenComplete { _ in
+                    context.metrics.connection(opened: false)
+                    connections.withLockedValue { _ = $0.removeValue(forKey: id) }
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     if open > limits.maxConnections {
                         context.metrics.rejectedConnection()
@@ -49,10 +59,11 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Stops accepting; open connections are closed with it.
+    /// Stops accepting and closes every open connection.
     public func stop() {
         sampler.cancel()
         try? channel.close().wait()
+        for open in connections.withLockedValue({ Array($0.values) }) { try? open.close().wait() }
         context.accessLog.flush()
     }
 
