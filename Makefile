@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/release/dashcdn
 
-.PHONY: demo test build release bootstrap bench-encode bench-sim clean
+.PHONY: demo test build release bootstrap bench-encode bench-sim bench-edge clean
 
 ## Install what is missing, build, and run the whole chain on the built-in sample.
 demo: bootstrap release
@@ -26,6 +26,9 @@ bench-encode: bootstrap release
 
 bench-sim: release
 	bash scripts/bench-sim
+
+bench-edge: release
+	bash scripts/bench-edge
 
 clean:
 	rm -rf .build

@@ -12,6 +12,7 @@ public final class CacheStore: Sendable {
     public let maxBytes: Int64
     private let realFolder: String
     private let index = NIOLockedValueBox(LRUIndex())
+    private let files = OpenFileCache()
     private static let temporaryPrefix = ".tmp-"
 
     public init(folder: String, maxBytes: Int64, now: Double) throws {
@@ -60,7 +61,7 @@ public final class CacheStore: Sendable {
     /// The stored object and whether it is still fresh; touching it for LRU.
     public func lookup(_ key: String, now: Double) -> (file: OpenFile, fresh: Bool)? {
         guard let entry = index.withLockedValue({ $0.touch(key) }) else { return nil }
-        guard let file = try? OpenFile.open(path: path(for: key), realRoot: realFolder) else {
+        guard let file = try? files.open(path: path(for: key), realRoot: realFolder) else {
             index.withLockedValue { _ = $0.remove(key) }
             return nil
         }
@@ -87,6 +88,7 @@ public final class CacheStore: Sendable {
         guard rename(temporary, destination) == 0 else {
             throw EdgeError("\(destination): cannot store (\(String(cString: strerror(errno))))")
         }
+        files.forget(destination)
         let evicted = index.withLockedValue { index -> [String] in
             index.insert(key, LRUIndex.Entry(size: size, freshUntil: freshUntil))
             return index.evict(toFit: maxBytes, keep: key)
@@ -113,6 +115,7 @@ public final class CacheStore: Sendable {
 
     private func removeFile(_ key: String) {
         // Readers holding the file open keep reading it; unlink only drops the name.
+        files.forget(path(for: key))
         unlink(path(for: key))
     }
 }

@@ -39,7 +39,7 @@ public struct CachedSource: ContentSource {
     }
 
     private func content(_ source: Content.Source, file: OpenFile, policy: ContentPolicy, status: String) -> Content {
-        Content(source: source, size: file.size, validators: Validators(size: file.size, modified: file.modified),
+        Content(source: source, size: file.size, validators: file.validators,
                 policy: policy, cacheStatus: status)
     }
 }

@@ -22,7 +22,8 @@ public struct RequestHead: Sendable, Equatable {
 
     /// HTTP/1.1 keeps the connection unless told `close`; HTTP/1.0 closes unless told `keep-alive`.
     public var keepAlive: Bool {
-        let tokens = (self["connection"] ?? "").lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let connection = self["connection"] else { return minorVersion >= 1 }
+        let tokens = connection.lowercased().split(separator: ",").map { $0.filter { $0 != " " && $0 != "\t" } }
         return minorVersion >= 1 ? !tokens.contains("close") : tokens.contains("keep-alive")
     }
 

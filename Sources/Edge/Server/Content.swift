@@ -41,6 +41,7 @@ public protocol ContentSource: Sendable {
 public struct FolderSource: ContentSource {
     public let root: String
     let realRoot: String
+    private let files = OpenFileCache()
 
     public init(root: String) throws {
         guard let realRoot = OpenFile.realRoot(root) else { throw EdgeError("\(root): no such folder to serve") }
@@ -52,10 +53,9 @@ public struct FolderSource: ContentSource {
         // Opening a local file takes microseconds; doing it inline is what nginx does too.
         let path = realRoot + "/" + components.joined(separator: "/")
         do {
-            let file = try OpenFile.open(path: path, realRoot: realRoot)
+            let file = try files.open(path: path, realRoot: realRoot)
             return eventLoop.makeSucceededFuture(.found(Content(
-                source: .file(file), size: file.size,
-                validators: Validators(size: file.size, modified: file.modified),
+                source: .file(file), size: file.size, validators: file.validators,
                 policy: ContentPolicy.forPath(path), cacheStatus: nil)))
         } catch {
             return eventLoop.makeSucceededFuture(.notFound)

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import Topology
 
@@ -103,8 +104,18 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let headBytes = encodeHead(response, close: close, http10KeepAlive: head.map { $0.minorVersion == 0 && !close } ?? false)
         let write = { [self] in
             guard open else { return }
-            context.write(wrapOutboundOut(.byteBuffer(headBytes)), promise: nil)
             let headLength = Int64(headBytes.readableBytes)
+            if pacer == nil, case .slice(let offset, let length) = response.plan.body, case .file(let file)? = response.source,
+               let contents = file.contents, let slice = contents.getSlice(at: Int(offset), length: Int(length)) {
+                // A small file goes out with its head in one write.
+                var single = headBytes
+                var body = slice
+                single.writeBuffer(&body)
+                context.writeAndFlush(wrapOutboundOut(.byteBuffer(single)), promise: nil)
+                server.metrics.sent(bytes: length)
+                return finish(response, head: head, started: started, bytes: headLength + length, close: close)
+            }
+            context.write(wrapOutboundOut(.byteBuffer(headBytes)), promise: nil)
             let done: (Int64, Bool) -> Void = { [self] bodyBytes, ok in
                 finish(response, head: head, started: started, bytes: headLength + bodyBytes, close: close || !ok)
             }
@@ -203,7 +214,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let plan = response.plan
         var out = context.channel.allocator.buffer(capacity: 512)
         out.writeString(plan.status.statusLine)
-        out.writeString("Server: dashcdn\r\nDate: \(HTTPDate.format(Int(NIODeadline.wallClockSeconds)))\r\n")
+        out.writeStaticString("Server: dashcdn\r\nDate: ")
+        out.writeString(DateHeader.current())
+        out.writeStaticString("\r\n")
         for header in plan.headers {
             out.writeString(header.name); out.writeStaticString(": "); out.writeString(header.value); out.writeStaticString("\r\n")
         }
@@ -251,11 +264,18 @@ extension TimeAmount {
     static func fromSeconds(_ value: Double) -> TimeAmount { .nanoseconds(Int64(value * 1e9)) }
 }
 
-extension NIODeadline {
-    static var wallClockSeconds: Double {
+/// The Date header's text, formatted once per second rather than once per response.
+enum DateHeader {
+    private static let cached = NIOLockedValueBox((second: 0, text: ""))
+
+    static func current() -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        return Double(spec.tv_sec)
+        let second = Int(spec.tv_sec)
+        return cached.withLockedValue { cached in
+            if cached.second != second { cached = (second, HTTPDate.format(second)) }
+            return cached.text
+        }
     }
 }
 

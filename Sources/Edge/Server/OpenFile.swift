@@ -12,11 +12,26 @@ public final class OpenFile: @unchecked Sendable {
     public let size: Int64
     /// Modification time, whole seconds since 1970.
     public let modified: Int
+    public let validators: Validators
+    /// The whole file when it is small (manifests, init segments): sent in the same write as the
+    /// response head, which saves the sendfile call and a descriptor per request.
+    public let contents: ByteBuffer?
 
-    init(descriptor: CInt, size: Int64, modified: Int) {
+    /// Files up to this size are read into memory when opened.
+    static let inlineLimit: Int64 = 64 * 1024
+
+    init(descriptor: CInt, size: Int64, modified: Int, readContents: Bool = false) {
         self.descriptor = descriptor
         self.size = size
         self.modified = modified
+        validators = Validators(size: size, modified: modified)
+        contents = readContents && size <= Self.inlineLimit ? Self.read(descriptor, size: Int(size)) : nil
+    }
+
+    private static func read(_ fd: CInt, size: Int) -> ByteBuffer? {
+        var buffer = ByteBufferAllocator().buffer(capacity: size)
+        let done = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { pread(fd, $0.baseAddress, size, 0) }
+        return done == size ? buffer : nil
     }
 
     deinit { close(descriptor) }
@@ -38,7 +53,7 @@ public final class OpenFile: @unchecked Sendable {
             close(fd)
             throw OpenFailure.outsideRoot
         }
-        return OpenFile(descriptor: fd, size: Int64(info.st_size), modified: Int(info.st_mtim.tv_sec))
+        return OpenFile(descriptor: fd, size: Int64(info.st_size), modified: Int(info.st_mtim.tv_sec), readContents: true)
     }
 
     /// A new, separately owned handle on the same open file, for one FileRegion write.
