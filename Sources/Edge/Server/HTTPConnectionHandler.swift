@@ -205,7 +205,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             return
         }
         armIdleTimer()
-        if buffer != nil { processBuffer() }
+        // Pipelined requests continue on the next loop turn, so a long pipeline cannot deepen the stack.
+        if buffer != nil { context.eventLoop.assumeIsolated().execute { [self] in processBuffer() } }
     }
 
     // MARK: framing
