@@ -39,10 +39,7 @@ private struct ConfigParser {
     func config(_ reader: ConfigReader, file: String) throws -> CDNConfig {
         let keys = try reader.mapping(allowed: ["domain", "routing_name", "ttl", "aliases", "origin", "redirector",
                                                 "edges", "coverage", "coverage_zone_file", "default_location", "limits"])
-        func required(_ key: String) throws -> ConfigReader {
-            guard let value = keys[key] else { throw reader.fail("missing required key '\(key)'") }
-            return value
-        }
+        func required(_ key: String) throws -> ConfigReader { try reader.required(key, in: keys) }
         let domain = try required("domain").string().lowercased()
         let ttl = try keys["ttl"]?.wholeNumber() ?? 20
         var aliases: [String: String] = [:]
@@ -76,8 +73,7 @@ private struct ConfigParser {
 
     func origin(_ reader: ConfigReader) throws -> OriginConfig {
         let keys = try reader.mapping(allowed: ["listen", "root"])
-        guard let listen = keys["listen"] else { throw reader.fail("missing required key 'listen'") }
-        return OriginConfig(listen: try listen.listen(), root: resolve(try keys["root"]?.string() ?? "."))
+        return OriginConfig(listen: try reader.required("listen", in: keys).listen(), root: resolve(try keys["root"]?.string() ?? "."))
     }
 
     func redirector(_ reader: ConfigReader?) throws -> RedirectorConfig {
@@ -89,10 +85,7 @@ private struct ConfigParser {
     func edge(_ reader: ConfigReader) throws -> EdgeConfig {
         let keys = try reader.mapping(allowed: ["name", "listen", "location", "capacity_mbps", "parent",
                                                 "cache_dir", "cache_max_bytes", "link"])
-        func required(_ key: String) throws -> ConfigReader {
-            guard let value = keys[key] else { throw reader.fail("missing required key '\(key)'") }
-            return value
-        }
+        func required(_ key: String) throws -> ConfigReader { try reader.required(key, in: keys) }
         let name = try required("name").string()
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw keys["name"]!.fail("use letters, digits, - and _ only (the name appears in paths and DNS)")

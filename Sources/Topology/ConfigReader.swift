@@ -30,6 +30,12 @@ struct ConfigReader {
         return out
     }
 
+    /// A key of a mapping read with `mapping(allowed:)`, which must be present.
+    func required(_ key: String, in keys: [String: ConfigReader]) throws -> ConfigReader {
+        guard let value = keys[key] else { throw fail("missing required key '\(key)'") }
+        return value
+    }
+
     func sequence() throws -> [ConfigReader] {
         guard let sequence = node.sequence else { throw fail("expected a list") }
         return sequence.enumerated().map { ConfigReader(file: file, node: $0.element, path: "\(path)[\($0.offset)]") }

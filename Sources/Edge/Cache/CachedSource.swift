@@ -18,7 +18,7 @@ public struct CachedSource: ContentSource {
         let policy = ContentPolicy.forPath(key)
         let held = cache.lookup(key, now: clock())
         if let held, held.fresh {
-            return eventLoop.makeSucceededFuture(.found(content(.file(held.file), file: held.file, policy: policy, status: "HIT")))
+            return eventLoop.makeSucceededFuture(.found(Content(file: held.file, policy: policy, cacheStatus: "HIT")))
         }
         let object = fetcher.fetch(key)
         return object.waitForHead(on: eventLoop).map { head, file -> ContentLookup in
@@ -30,16 +30,11 @@ public struct CachedSource: ContentSource {
                 cache.forget(key)
                 return .notFound
             case .upstream(let reason):
-                if let held { return .found(content(.file(held.file), file: held.file, policy: policy, status: "STALE")) }
+                if let held { return .found(Content(file: held.file, policy: policy, cacheStatus: "STALE")) }
                 return .unavailable(.badGateway, "The parent cannot supply this object: \(reason).")
             case nil:
                 return .unavailable(.badGateway, "The parent cannot supply this object.")
             }
         }
-    }
-
-    private func content(_ source: Content.Source, file: OpenFile, policy: ContentPolicy, status: String) -> Content {
-        Content(source: source, size: file.size, validators: file.validators,
-                policy: policy, cacheStatus: status)
     }
 }

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,6 +9,19 @@ import Darwin
 public enum HTTPDate {
     private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    private static let cachedNow = NIOLockedValueBox((second: 0, text: ""))
+
+    /// The current time's text, formatted once per second rather than once per response.
+    public static func now() -> String {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        let second = Int(spec.tv_sec)
+        return cachedNow.withLockedValue { cached in
+            if cached.second != second { cached = (second, format(second)) }
+            return cached.text
+        }
+    }
 
     /// `Sun, 06 Nov 1994 08:49:37 GMT` for seconds since 1970.
     public static func format(_ seconds: Int) -> String {

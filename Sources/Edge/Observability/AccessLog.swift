@@ -44,7 +44,7 @@ public final class AccessLog: @unchecked Sendable {
     public func record(client: String, method: String, target: String, minorVersion: Int, status: Int,
                        bytes: Int64, seconds: Double, cacheStatus: String?, userAgent: String?) {
         guard handle != nil else { return }
-        let time = HTTPDate.format(Int(Date().timeIntervalSince1970))
+        let time = HTTPDate.now()
         let agent = (userAgent ?? "-").replacingOccurrences(of: "\"", with: "'")
         let line = "\(prefix) \(client) - - [\(time)] \"\(method) \(target) HTTP/1.\(minorVersion)\" \(status) \(bytes) "
             + "\"\(agent)\" \(String(format: "%.4f", seconds)) \(cacheStatus ?? "-")\n"

@@ -19,7 +19,7 @@ public final class NodeStatus: Sendable {
         self.cacheStats = cacheStats
     }
 
-    public var uptime: Double { Double((NIODeadline.now() - startedAt).nanoseconds) / 1e9 }
+    public var uptime: Double { (NIODeadline.now() - startedAt).inSeconds }
 
     public func health() -> HealthReport {
         let rate = meter.bytesPerSecond

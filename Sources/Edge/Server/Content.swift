@@ -23,6 +23,11 @@ public struct Content: Sendable {
         self.policy = policy
         self.cacheStatus = cacheStatus
     }
+
+    /// A complete file, with the validators it was opened with.
+    public init(file: OpenFile, policy: ContentPolicy, cacheStatus: String?) {
+        self.init(source: .file(file), size: file.size, validators: file.validators, policy: policy, cacheStatus: cacheStatus)
+    }
 }
 
 public enum ContentLookup: Sendable {
@@ -54,9 +59,7 @@ public struct FolderSource: ContentSource {
         let path = realRoot + "/" + components.joined(separator: "/")
         do {
             let file = try files.open(path: path, realRoot: realRoot)
-            return eventLoop.makeSucceededFuture(.found(Content(
-                source: .file(file), size: file.size, validators: file.validators,
-                policy: ContentPolicy.forPath(path), cacheStatus: nil)))
+            return eventLoop.makeSucceededFuture(.found(Content(file: file, policy: ContentPolicy.forPath(path), cacheStatus: nil)))
         } catch {
             return eventLoop.makeSucceededFuture(.notFound)
         }

@@ -1,4 +1,3 @@
-import NIOConcurrencyHelpers
 import NIOCore
 import Topology
 
@@ -131,7 +130,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             }
         }
         if link.delay > 0 {
-            context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(link.delay * 1e9))) { write() }
+            context.eventLoop.assumeIsolated().scheduleTask(in: .fromSeconds(link.delay)) { write() }
         } else {
             write()
         }
@@ -176,11 +175,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                 server.metrics.sent(bytes: length)
                 let next = { [self] in sendSlices(source, from: position + length, until: end, sent: sent + length, done: done) }
                 guard var pacer else { return next() }
-                let now = Double((NIODeadline.now() - openedAt).nanoseconds) / 1e9
+                let now = (NIODeadline.now() - openedAt).inSeconds
                 let freeAt = pacer.send(bytes: Int(length), at: now)
                 self.pacer = pacer
                 if freeAt > now {
-                    context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64((freeAt - now) * 1e9))) { next() }
+                    context.eventLoop.assumeIsolated().scheduleTask(in: .fromSeconds(freeAt - now)) { next() }
                 } else {
                     next()
                 }
@@ -189,7 +188,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     }
 
     private func finish(_ response: Response, head: RequestHead?, started: NIODeadline, bytes: Int64, close: Bool) {
-        let seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+        let seconds = (NIODeadline.now() - started).inSeconds
         server.metrics.request(status: response.plan.status.code, bytesSent: bytes, seconds: seconds)
         if let status = response.cacheStatus, response.plan.status.code < 400 {
             server.metrics.cache(hit: status == "HIT")
@@ -216,7 +215,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         var out = context.channel.allocator.buffer(capacity: 512)
         out.writeString(plan.status.statusLine)
         out.writeStaticString("Server: dashcdn\r\nDate: ")
-        out.writeString(DateHeader.current())
+        out.writeString(HTTPDate.now())
         out.writeStaticString("\r\n")
         for header in plan.headers {
             out.writeString(header.name); out.writeStaticString(": "); out.writeString(header.value); out.writeStaticString("\r\n")
@@ -263,21 +262,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
 extension TimeAmount {
     static func fromSeconds(_ value: Double) -> TimeAmount { .nanoseconds(Int64(value * 1e9)) }
-}
 
-/// The Date header's text, formatted once per second rather than once per response.
-enum DateHeader {
-    private static let cached = NIOLockedValueBox((second: 0, text: ""))
-
-    static func current() -> String {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        let second = Int(spec.tv_sec)
-        return cached.withLockedValue { cached in
-            if cached.second != second { cached = (second, HTTPDate.format(second)) }
-            return cached.text
-        }
-    }
+    var inSeconds: Double { Double(nanoseconds) / 1e9 }
 }
 
 #if canImport(Glibc)
