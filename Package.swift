@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Player", targets: ["Player"]),
         .library(name: "Topology", targets: ["Topology"]),
         .library(name: "Edge", targets: ["Edge"]),
+        .library(name: "Redirector", targets: ["Redirector"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -51,10 +52,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Authoritative DNS, HTTP 302 and content steering over health-checked edges.
+        .target(
+            name: "Redirector",
+            dependencies: [
+                "Topology", "Edge",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .executableTarget(
             name: "dashcdn",
             dependencies: [
-                "Segmenter", "MPD", "Player", "Topology", "Edge",
+                "Segmenter", "MPD", "Player", "Topology", "Edge", "Redirector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -34,6 +34,22 @@ public struct OriginConfig: Sendable {
 public struct RedirectorConfig: Sendable {
     public var dns: ListenAddress
     public var http: ListenAddress
+    /// Seconds between health checks of each edge's /healthz.
+    public var healthInterval = 0.5
+    /// A check that has not answered after this many seconds counts as failed.
+    public var healthTimeout = 1.0
+    /// Edges within this distance of the nearest share its clients by content hash (HTTP modes).
+    public var affinityKm = 500.0
+    /// Response rate limiting per source /24: responses per second (0 = off) and slip.
+    public var rateLimitPerSecond = 200.0
+    public var rateLimitSlip = 2
+    /// Where decision log lines go: `stdout`, `off`, or a file path.
+    public var decisionLog = "stdout"
+
+    public init(dns: ListenAddress, http: ListenAddress) {
+        self.dns = dns
+        self.http = http
+    }
 }
 
 public struct EdgeConfig: Sendable {

@@ -22,8 +22,10 @@ extension CDNConfig {
         } catch {
             throw TopologyError("\(file): not valid YAML: \(error)")
         }
+        // Resolve against an absolute folder: standardizing `CDNConfig/..` alone would give `/`.
         let folder = (file as NSString).deletingLastPathComponent
-        return try ConfigParser(folder: folder.isEmpty ? "." : folder)
+        let absolute = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
+        return try ConfigParser(folder: absolute)
             .config(ConfigReader(file: file, node: node, path: ""), file: file)
     }
 }
@@ -77,9 +79,23 @@ private struct ConfigParser {
     }
 
     func redirector(_ reader: ConfigReader?) throws -> RedirectorConfig {
-        let keys = try reader?.mapping(allowed: ["dns", "http"]) ?? [:]
-        return RedirectorConfig(dns: try keys["dns"]?.listen() ?? ListenAddress(host: "127.0.0.1", port: 5353),
-                                http: try keys["http"]?.listen() ?? ListenAddress(host: "127.0.0.1", port: 8053))
+        let keys = try reader?.mapping(allowed: ["dns", "http", "health_interval_ms", "health_timeout_ms", "affinity_km",
+                                                 "rate_limit", "decision_log"]) ?? [:]
+        var config = RedirectorConfig(dns: try keys["dns"]?.listen() ?? ListenAddress(host: "127.0.0.1", port: 5353),
+                                      http: try keys["http"]?.listen() ?? ListenAddress(host: "127.0.0.1", port: 8053))
+        if let value = keys["health_interval_ms"] { config.healthInterval = try value.positive() / 1000 }
+        if let value = keys["health_timeout_ms"] { config.healthTimeout = try value.positive() / 1000 }
+        if let value = keys["affinity_km"] { config.affinityKm = try value.nonNegative() }
+        if let value = keys["decision_log"] {
+            let text = try value.string()
+            config.decisionLog = ["stdout", "off"].contains(text) ? text : resolve(text)
+        }
+        if let limit = keys["rate_limit"] {
+            let limitKeys = try limit.mapping(allowed: ["responses_per_second", "slip"])
+            if let value = limitKeys["responses_per_second"] { config.rateLimitPerSecond = try value.nonNegative() }
+            if let value = limitKeys["slip"] { config.rateLimitSlip = try value.wholeNumber() }
+        }
+        return config
     }
 
     func edge(_ reader: ConfigReader) throws -> EdgeConfig {

@@ -58,6 +58,12 @@ struct ConfigReader {
         return value
     }
 
+    func nonNegative() throws -> Double {
+        let value = try number()
+        guard value >= 0 else { throw fail("expected zero or more, got \(value)") }
+        return value
+    }
+
     func positive() throws -> Double {
         let value = try number()
         guard value > 0 else { throw fail("expected a number above zero, got \(value)") }

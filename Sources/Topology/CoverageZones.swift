@@ -11,7 +11,10 @@ public struct CoverageZones: Sendable {
             .sorted { $0.network.prefixLength > $1.network.prefixLength }
     }
 
-    public func zone(for address: IPAddress) -> CoverageZone? {
-        entries.first { $0.network.contains(address) }.map { zones[$0.zone] }
+    public func zone(for address: IPAddress) -> CoverageZone? { match(for: address)?.zone }
+
+    /// The zone and the most specific of its networks that holds `address`.
+    public func match(for address: IPAddress) -> (zone: CoverageZone, network: IPNetwork)? {
+        entries.first { $0.network.contains(address) }.map { (zones[$0.zone], $0.network) }
     }
 }

@@ -12,6 +12,7 @@ struct DashCDN: ParsableCommand {
           dashcdn encode Media/sample.mp4     # ladder into Media/sample/, manifest Manifests/sample.mpd
         """,
         subcommands: [SampleCommand.self, EncodeCommand.self, OriginCommand.self, EdgeCommand.self, CDNCommand.self,
+                      RedirectorCommand.self,
                       SimulateCommand.self])
 }
 

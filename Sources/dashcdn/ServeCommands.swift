@@ -1,6 +1,7 @@
 import ArgumentParser
 import Edge
 import Foundation
+import Redirector
 import Topology
 
 struct OriginCommand: ParsableCommand {
@@ -71,7 +72,7 @@ struct CDNCommand: ParsableCommand {
 
     struct Up: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Start the origin and every edge of a configuration, each on its own port.",
+            abstract: "Start the origin, every edge and the redirector of a configuration, each on its own port.",
             discussion: """
             Everything stops cleanly on Ctrl-C or SIGTERM.
 
@@ -84,7 +85,7 @@ struct CDNCommand: ParsableCommand {
 
         func run() throws {
             let cdn = try orFail { try CDNConfig.load(path: config) }
-            var nodes: [CDNNode] = []
+            var nodes: [any RunningService] = []
             do {
                 nodes.append(try CDNNode.origin(config: cdn))
                 note("origin: serving \(cdn.origin.root) on http://\(cdn.origin.listen)")
@@ -92,6 +93,7 @@ struct CDNCommand: ParsableCommand {
                     nodes.append(try CDNNode.edge(named: edge.name, config: cdn))
                     note("\(edge.name): listening on http://\(edge.listen), parent \(edge.parent)")
                 }
+                nodes.append(try startRedirector(cdn, dnsPort: nil, httpPort: nil))
             } catch {
                 // A port in use half-way: stop what did start, then report.
                 nodes.forEach { $0.stop() }
@@ -107,8 +109,31 @@ func orFail<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch { fail("\(error)") }
 }
 
+/// A server a command started and stops on a signal.
+protocol RunningService {
+    var name: String { get }
+    func stop()
+}
+
+extension CDNNode: RunningService {}
+
+extension Redirector: RunningService {
+    var name: String { "redirector" }
+}
+
+/// Starts the redirector of `cdn`, with the ports optionally overridden, and says where it listens.
+func startRedirector(_ cdn: CDNConfig, dnsPort: Int?, httpPort: Int?) throws -> Redirector {
+    let dns = dnsPort.map { ListenAddress(host: cdn.redirector.dns.host, port: $0) }
+    let http = httpPort.map { ListenAddress(host: cdn.redirector.http.host, port: $0) }
+    let redirector = try Redirector(config: cdn, dnsListen: dns, httpListen: http, events: note)
+    let dnsHost = ListenAddress(host: dns?.host ?? cdn.redirector.dns.host, port: redirector.dnsPort)
+    let httpHost = ListenAddress(host: http?.host ?? cdn.redirector.http.host, port: redirector.httpPort)
+    note("redirector: DNS on \(dnsHost) (UDP+TCP) for \(cdn.domain), HTTP 302 and steering on http://\(httpHost)")
+    return redirector
+}
+
 /// Blocks until SIGINT or SIGTERM, then stops every node and exits 0.
-func serveUntilSignalled(_ nodes: [CDNNode]) -> Never {
+func serveUntilSignalled(_ nodes: [any RunningService]) -> Never {
     let done = DispatchSemaphore(value: 0)
     for sig in [SIGINT, SIGTERM] {
         signal(sig, SIG_IGN)

@@ -64,7 +64,8 @@ public struct LinkTable: Sendable {
 }
 
 extension IPAddress {
-    init?(_ address: SocketAddress?) {
+    /// The address of a socket peer; nil for Unix sockets.
+    public init?(_ address: SocketAddress?) {
         guard let address else { return nil }
         switch address {
         case .v4(let v4):

@@ -1,0 +1,150 @@
+/// Record types this server knows by name; any other type is carried as its number.
+public struct DNSRecordType: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let a = DNSRecordType(rawValue: 1)
+    public static let ns = DNSRecordType(rawValue: 2)
+    public static let cname = DNSRecordType(rawValue: 5)
+    public static let soa = DNSRecordType(rawValue: 6)
+    public static let aaaa = DNSRecordType(rawValue: 28)
+    public static let srv = DNSRecordType(rawValue: 33)
+    public static let opt = DNSRecordType(rawValue: 41)
+    public static let any = DNSRecordType(rawValue: 255)
+
+    public var description: String {
+        switch self {
+        case .a: "A"
+        case .ns: "NS"
+        case .cname: "CNAME"
+        case .soa: "SOA"
+        case .aaaa: "AAAA"
+        case .srv: "SRV"
+        case .opt: "OPT"
+        case .any: "ANY"
+        default: "TYPE\(rawValue)"
+        }
+    }
+}
+
+public enum DNSClass {
+    public static let internet: UInt16 = 1
+    public static let any: UInt16 = 255
+}
+
+/// Response codes, including the extended ones EDNS carries in its upper bits (RFC 6891).
+public struct DNSResponseCode: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let noError = DNSResponseCode(rawValue: 0)
+    public static let formatError = DNSResponseCode(rawValue: 1)
+    public static let serverFailure = DNSResponseCode(rawValue: 2)
+    public static let nameError = DNSResponseCode(rawValue: 3)
+    public static let notImplemented = DNSResponseCode(rawValue: 4)
+    public static let refused = DNSResponseCode(rawValue: 5)
+    public static let badVersion = DNSResponseCode(rawValue: 16)
+
+    public var description: String {
+        switch self {
+        case .noError: "NOERROR"
+        case .formatError: "FORMERR"
+        case .serverFailure: "SERVFAIL"
+        case .nameError: "NXDOMAIN"
+        case .notImplemented: "NOTIMP"
+        case .refused: "REFUSED"
+        case .badVersion: "BADVERS"
+        default: "RCODE\(rawValue)"
+        }
+    }
+}
+
+public struct DNSQuestion: Sendable, Hashable {
+    /// The name exactly as asked, case included: the answer echoes it (dig and resolvers that
+    /// use 0x20 randomisation check it).
+    public var name: DNSName
+    public var type: DNSRecordType
+    public var dnsClass: UInt16
+}
+
+public struct SOAData: Sendable, Hashable {
+    public var primary: DNSName
+    public var mailbox: DNSName
+    public var serial: UInt32
+    public var refresh: UInt32
+    public var retry: UInt32
+    public var expire: UInt32
+    /// The negative-caching TTL (RFC 2308).
+    public var minimum: UInt32
+}
+
+public enum RecordData: Sendable, Hashable {
+    case a([UInt8])
+    case aaaa([UInt8])
+    case ns(DNSName)
+    case cname(DNSName)
+    case soa(SOAData)
+    case srv(priority: UInt16, weight: UInt16, port: UInt16, target: DNSName)
+
+    public var type: DNSRecordType {
+        switch self {
+        case .a: .a
+        case .aaaa: .aaaa
+        case .ns: .ns
+        case .cname: .cname
+        case .soa: .soa
+        case .srv: .srv
+        }
+    }
+}
+
+public struct ResourceRecord: Sendable, Hashable {
+    public var name: DNSName
+    public var ttl: UInt32
+    public var data: RecordData
+
+    public init(name: DNSName, ttl: UInt32, data: RecordData) {
+        self.name = name
+        self.ttl = ttl
+        self.data = data
+    }
+}
+
+/// EDNS(0) as a query carries it in its OPT record (RFC 6891).
+public struct EDNSQueryOptions: Sendable, Hashable {
+    public var udpPayloadSize: UInt16
+    public var version: UInt8
+    public var dnssecOK: Bool
+    public var clientSubnet: ClientSubnet?
+}
+
+/// A parsed query: everything the responder needs, nothing it does not.
+public struct DNSQuery: Sendable {
+    public var id: UInt16
+    public var recursionDesired: Bool
+    public var checkingDisabled: Bool
+    public var question: DNSQuestion
+    public var edns: EDNSQueryOptions?
+}
+
+/// What goes back: header bits, the echoed question, the three record sections and EDNS.
+public struct DNSResponse: Sendable {
+    public var id: UInt16
+    public var recursionDesired = false
+    public var checkingDisabled = false
+    public var authoritative = false
+    public var rcode = DNSResponseCode.noError
+    public var question: DNSQuestion?
+    public var answers: [ResourceRecord] = []
+    public var authority: [ResourceRecord] = []
+    public var additional: [ResourceRecord] = []
+    /// Present when the query used EDNS: our payload size and the client subnet echo.
+    public var edns: EDNSResponseOptions?
+
+    public init(id: UInt16) { self.id = id }
+}
+
+public struct EDNSResponseOptions: Sendable {
+    public var udpPayloadSize: UInt16
+    public var clientSubnet: ClientSubnet?
+}

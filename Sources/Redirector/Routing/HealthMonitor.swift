@@ -1,0 +1,92 @@
+import AsyncHTTPClient
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import Topology
+
+/// Active health checks: every edge's /healthz is fetched every `interval`; a refused, failed,
+/// late (past `timeout`) or non-"ok" answer takes the edge out at once, the next good one brings
+/// it back. With the defaults (0.5 s, 1 s) a dead edge is out within 1.5 s and a returning one
+/// back within 0.5 s. The reported load feeds spill-over.
+public final class HealthMonitor: Sendable {
+    public let board: HealthBoard
+    private let edges: [EdgeConfig]
+    private let client: HTTPClient
+    private let interval: TimeAmount
+    private let timeout: TimeAmount
+    private let events: @Sendable (String) -> Void
+    private let tasks = NIOLockedValueBox([RepeatedTask]())
+
+    public init(edges: [EdgeConfig], interval: Double, timeout: Double, group: EventLoopGroup,
+                events: @escaping @Sendable (String) -> Void) {
+        self.edges = edges
+        board = HealthBoard(edgeCount: edges.count)
+        self.interval = .nanoseconds(Int64(interval * 1e9))
+        self.timeout = .nanoseconds(Int64(timeout * 1e9))
+        self.events = events
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: self.timeout, read: self.timeout)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 2)
+        client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
+    }
+
+    /// Starts checking every edge now; each edge's next check waits for its previous one.
+    public func start() {
+        let started = edges.indices.map { index in
+            let loop = client.eventLoopGroup.next()
+            return loop.scheduleRepeatedAsyncTask(initialDelay: .zero, delay: interval) { [self] _ in check(index, on: loop) }
+        }
+        tasks.withLockedValue { $0 = started }
+    }
+
+    public func stop() {
+        tasks.withLockedValue { list in list.forEach { $0.cancel() }; list = [] }
+        try? client.syncShutdown()
+    }
+
+    private func check(_ index: Int, on loop: EventLoop) -> EventLoopFuture<Void> {
+        let edge = edges[index]
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(url: "http://\(edge.listen)/healthz")
+        } catch {
+            record(index, EdgeHealth(up: false, detail: "bad health URL"))
+            return loop.makeSucceededVoidFuture()
+        }
+        return client.execute(request: request, eventLoop: .delegate(on: loop), deadline: .now() + timeout)
+            .map { response in Self.health(from: response) }
+            .recover { error in EdgeHealth(up: false, detail: Self.describe(error)) }
+            .map { health in self.record(index, health) }
+    }
+
+    private func record(_ index: Int, _ health: EdgeHealth) {
+        let previous = board.update(index, to: health)
+        if previous.up != health.up {
+            events("health: \(edges[index].name) is \(health.up ? "up" : "down")\(health.up ? "" : " (\(health.detail))")")
+        }
+    }
+
+    struct Probe: Decodable {
+        let status: String
+        let load: Double?
+    }
+
+    static func health(from response: HTTPClient.Response) -> EdgeHealth {
+        guard response.status == .ok else { return EdgeHealth(up: false, detail: "/healthz answered \(response.status.code)") }
+        guard let body = response.body, let probe = try? JSONDecoder().decode(Probe.self, from: Data(body.readableBytesView)) else {
+            return EdgeHealth(up: false, detail: "/healthz is not JSON")
+        }
+        guard probe.status == "ok" else { return EdgeHealth(up: false, detail: "status \(probe.status)") }
+        return EdgeHealth(up: true, load: probe.load)
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let client = error as? HTTPClientError, client == .deadlineExceeded || client == .readTimeout || client == .connectTimeout {
+            return "no answer in time"
+        }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        if error is NIOConnectionError { return "connection refused" }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,80 @@
+import Edge
+import NIOCore
+import Topology
+
+/// One UDP socket's queries: each datagram is answered to its sender; replies are flushed once
+/// per batch of reads.
+final class DNSDatagramHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private let service: DNSService
+    private var pendingFlush = false
+
+    init(service: DNSService) { self.service = service }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        guard let client = IPAddress(envelope.remoteAddress),
+              let reply = service.reply(to: Array(envelope.data.readableBytesView), from: client, overTCP: false) else { return }
+        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: reply))),
+                      promise: nil)
+        pendingFlush = true
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if pendingFlush {
+            pendingFlush = false
+            context.flush()
+        }
+    }
+
+    /// ICMP errors for earlier replies surface here; a UDP socket outlives them.
+    func errorCaught(context: ChannelHandlerContext, error: Error) {}
+}
+
+/// RFC 1035 §4.2.2 / RFC 7766 framing: each message on a TCP stream is preceded by its length.
+struct DNSLengthFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
+              buffer.readableBytes >= 2 + Int(length) else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: 2)
+        context.fireChannelRead(wrapInboundOut(buffer.readSlice(length: Int(length))!))
+        return .continue
+    }
+}
+
+/// Queries over one TCP connection: answered in order, any number per connection; the
+/// connection closes when idle.
+final class DNSStreamHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let service: DNSService
+    private var client: IPAddress?
+
+    init(service: DNSService) { self.service = service }
+
+    func channelActive(context: ChannelHandlerContext) {
+        client = IPAddress(context.remoteAddress)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let message = unwrapInboundIn(data)
+        guard let client, let reply = service.reply(to: Array(message.readableBytesView), from: client, overTCP: true) else { return }
+        var framed = context.channel.allocator.buffer(capacity: reply.count + 2)
+        framed.writeInteger(UInt16(reply.count))
+        framed.writeBytes(reply)
+        context.writeAndFlush(wrapOutboundOut(framed), promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil) } else { context.fireUserInboundEventTriggered(event) }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }
+}

@@ -1,0 +1,78 @@
+import Edge
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import Topology
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The DNS listeners: one UDP socket per event loop on the same port (SO_REUSEPORT, so the
+/// kernel spreads queries over the cores) and one TCP listener.
+final class DNSServer: Sendable {
+    let port: Int
+    private let channels: [Channel]
+    private let connections = NIOLockedValueBox([ObjectIdentifier: Channel]())
+
+    /// TCP connections idle this long are closed (RFC 7766 §6.2.3 suggests seconds, not minutes).
+    static let tcpIdleTimeout = TimeAmount.seconds(10)
+    static let maxTCPConnections = 1024
+
+    init(service: DNSService, listen: ListenAddress, group: EventLoopGroup) throws {
+        var channels: [Channel] = []
+        do {
+            let loops = Array(group.makeIterator())
+            var port = listen.port
+            for loop in loops {
+                let channel = try DatagramBootstrap(group: loop)
+                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .channelOption(.socket(.init(SOL_SOCKET), .init(SO_REUSEPORT)), value: 1)
+                    .channelOption(.datagramVectorReadMessageCount, value: 32)
+                    .channelOption(.maxMessagesPerRead, value: 4)
+                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 4096))
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(DNSDatagramHandler(service: service))
+                        }
+                    }
+                    .bind(host: listen.host, port: port).wait()
+                channels.append(channel)
+                port = channel.localAddress?.port ?? port  // port 0: the others join the chosen one
+            }
+            let connections = self.connections
+            let tcp = try ServerBootstrap(group: group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.backlog, value: 256)
+                .childChannelInitializer { channel in
+                    let id = ObjectIdentifier(channel)
+                    let open = connections.withLockedValue { $0[id] = channel; return $0.count }
+                    channel.closeFuture.whenComplete { _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
+                    guard open <= Self.maxTCPConnections else { return channel.close() }
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            IdleStateHandler(readTimeout: Self.tcpIdleTimeout),
+                            ByteToMessageHandler(DNSLengthFrameDecoder(), maximumBufferSize: 70_000),
+                            DNSStreamHandler(service: service),
+                        ])
+                    }
+                }
+                .bind(host: listen.host, port: port).wait()
+            channels.append(tcp)
+            self.port = port
+            self.channels = channels
+        } catch {
+            channels.forEach { try? $0.close().wait() }
+            throw RedirectorError("DNS \(listen): cannot listen (\(describeBindError(error)))")
+        }
+    }
+
+    func stop() {
+        for channel in channels { try? channel.close().wait() }
+        for open in connections.withLockedValue({ Array($0.values) }) { try? open.close().wait() }
+    }
+}
+
+func describeBindError(_ error: Error) -> String {
+    if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+    return "\(error)"
+}

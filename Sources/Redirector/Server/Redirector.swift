@@ -1,0 +1,79 @@
+import Edge
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Topology
+
+/// A running redirector: authoritative DNS over UDP and TCP, the HTTP 302 and content steering
+/// server, and the health checks both route with.
+public final class Redirector: Sendable {
+    public let dnsPort: Int
+    public let httpPort: Int
+    public let monitor: HealthMonitor
+    public let service: DNSService
+    private let dns: DNSServer
+    private let http: Channel
+    private let httpConnections = NIOLockedValueBox([ObjectIdentifier: Channel]())
+    private let log: LineLog
+
+    /// Listens where the configuration says unless `dnsListen`/`httpListen` override it (port 0
+    /// picks a free port). `events` receives health transitions.
+    public init(config: CDNConfig, dnsListen: ListenAddress? = nil, httpListen: ListenAddress? = nil,
+                group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                events: @escaping @Sendable (String) -> Void = { _ in }) throws {
+        let settings = config.redirector
+        log = try LineLog(destination: settings.decisionLog, purpose: "decision log")
+        let zone = try AuthoritativeZone(config: config, serial: UInt32(Date().timeIntervalSince1970))
+        let selector = EdgeSelector(config: config, affinityKm: settings.affinityKm)
+        monitor = HealthMonitor(edges: config.edges, interval: settings.healthInterval, timeout: settings.healthTimeout,
+                                group: group, events: events)
+        let board = monitor.board
+        service = DNSService(zone: zone, selector: selector, board: board,
+                             rateLimit: .init(responsesPerSecond: settings.rateLimitPerSecond, slip: settings.rateLimitSlip),
+                             log: log)
+        do {
+            dns = try DNSServer(service: service, listen: dnsListen ?? settings.dns, group: group)
+        } catch {
+            monitor.stop()
+            throw error
+        }
+        let rules = RedirectRules(ttl: config.ttl, edgeNames: config.edges.map(\.name))
+        let httpAddress = httpListen ?? settings.http
+        let connections = httpConnections
+        let log = self.log
+        do {
+            http = try ServerBootstrap(group: group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.backlog, value: 256)
+                .childChannelInitializer { channel in
+                    let id = ObjectIdentifier(channel)
+                    connections.withLockedValue { $0[id] = channel }
+                    channel.closeFuture.whenComplete { _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
+                    return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            IdleStateHandler(readTimeout: .seconds(60)),
+                            RedirectHTTPHandler(rules: rules, selector: selector, board: board, log: log),
+                        ])
+                    }
+                }
+                .bind(host: httpAddress.host, port: httpAddress.port).wait()
+        } catch {
+            dns.stop()
+            monitor.stop()
+            throw RedirectorError("HTTP \(httpAddress): cannot listen (\(describeBindError(error)))")
+        }
+        dnsPort = dns.port
+        httpPort = http.localAddress?.port ?? httpAddress.port
+        monitor.start()
+    }
+
+    public func stop() {
+        monitor.stop()
+        dns.stop()
+        try? http.close().wait()
+        for open in httpConnections.withLockedValue({ Array($0.values) }) { try? open.close().wait() }
+        log.flush()
+    }
+}

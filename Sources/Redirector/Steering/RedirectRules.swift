@@ -1,0 +1,84 @@
+import Topology
+
+/// An HTTP answer of the redirector, decided without sockets.
+public struct RedirectReply: Sendable, Equatable {
+    public var status: Int
+    public var reason: String
+    public var headers: [(String, String)]
+    public var body: String
+
+    public static func == (lhs: RedirectReply, rhs: RedirectReply) -> Bool {
+        lhs.status == rhs.status && lhs.body == rhs.body && lhs.headers.elementsEqual(rhs.headers, by: ==)
+    }
+}
+
+/// The redirector's HTTP modes as pure rules:
+/// - `/steering[/<content>]`: a DASH-IF content steering manifest ordering the edges (pathways,
+///   named as in the MPD's BaseURL@serviceLocation) for this client;
+/// - `/healthz`: the redirector's view of every edge;
+/// - any other path: `302 Found` to the same path on the chosen edge.
+public struct RedirectRules: Sendable {
+    public let ttl: Int
+    public let edgeNames: [String]
+
+    public init(ttl: Int, edgeNames: [String]) {
+        self.ttl = ttl
+        self.edgeNames = edgeNames
+    }
+
+    /// `decide` routes the client, given the content key for cache affinity.
+    public func reply(method: String, target: String, health: [EdgeHealth],
+                      decide: (_ contentKey: String) -> RoutingDecision) -> (RedirectReply, RoutingDecision?) {
+        let cors = [("Access-Control-Allow-Origin", "*")]
+        switch method {
+        case "GET", "HEAD":
+            break
+        case "OPTIONS":
+            return (RedirectReply(status: 204, reason: "No Content",
+                                  headers: cors + [("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+                                                   ("Access-Control-Allow-Headers", "*"), ("Access-Control-Max-Age", "86400")],
+                                  body: ""), nil)
+        default:
+            return (text(405, "Method Not Allowed", "Only GET, HEAD and OPTIONS are answered.\n",
+                         extra: cors + [("Allow", "GET, HEAD, OPTIONS")]), nil)
+        }
+        guard target.hasPrefix("/") else { return (text(400, "Bad Request", "Expected an origin-form target.\n", extra: cors), nil) }
+        let path = String(target.prefix { $0 != "?" && $0 != "#" })
+        if path == "/healthz" { return (healthReply(health, extra: cors), nil) }
+        if path == "/steering" || path.hasPrefix("/steering/") {
+            let decision = decide(String(path.dropFirst("/steering".count)))
+            guard !decision.edges.isEmpty else { return (unavailable(cors), decision) }
+            let pathways = decision.edges.map { "\"\($0.name)\"" }.joined(separator: ",")
+            let body = "{\"VERSION\":1,\"TTL\":\(ttl),\"PATHWAY-PRIORITY\":[\(pathways)]}\n"
+            return (RedirectReply(status: 200, reason: "OK",
+                                  headers: cors + [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+                                  body: body), decision)
+        }
+        let decision = decide(path)
+        guard let edge = decision.chosen else { return (unavailable(cors), decision) }
+        let location = "http://\(edge.listen)\(target)"
+        return (text(302, "Found", "Found: \(location)\n",
+                     extra: cors + [("Location", location), ("Cache-Control", "no-store")]), decision)
+    }
+
+    private func unavailable(_ cors: [(String, String)]) -> RedirectReply {
+        text(503, "Service Unavailable", "No healthy edge can serve this client right now.\n",
+             extra: cors + [("Retry-After", "1")])
+    }
+
+    private func healthReply(_ health: [EdgeHealth], extra: [(String, String)]) -> RedirectReply {
+        let edges = zip(edgeNames, health).map { name, state in
+            let load = state.load.map { "\(($0 * 1000).rounded() / 1000)" } ?? "null"
+            let detail = state.detail.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "'")
+            return "{\"name\":\"\(name)\",\"up\":\(state.up),\"load\":\(load),\"detail\":\"\(detail)\"}"
+        }
+        let healthy = health.contains { $0.up }
+        let body = "{\"status\":\"\(healthy ? "ok" : "no healthy edge")\",\"edges\":[\(edges.joined(separator: ","))]}\n"
+        return RedirectReply(status: 200, reason: "OK", headers: extra + [("Content-Type", "application/json"),
+                                                                         ("Cache-Control", "no-store")], body: body)
+    }
+
+    private func text(_ status: Int, _ reason: String, _ body: String, extra: [(String, String)]) -> RedirectReply {
+        RedirectReply(status: status, reason: reason, headers: extra + [("Content-Type", "text/plain; charset=utf-8")], body: body)
+    }
+}
