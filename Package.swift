@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "Edge",
             dependencies: [
-                "Topology", "Player",
+                "Topology", "Player", "MPD",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -84,6 +84,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "RedirectorTests",
+            dependencies: ["Redirector", "Edge", "Topology", "TestSupport", "MPD", "dashcdn"]
         ),
         .testTarget(name: "SegmenterTests", dependencies: ["Segmenter", "MPD", "FFmpeg", "TestSupport", "dashcdn"]),
     ]

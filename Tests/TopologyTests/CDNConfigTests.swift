@@ -15,6 +15,18 @@ final class CDNConfigTests: XCTestCase {
         XCTAssertEqual(config.redirector.dns.port, 5353)
         XCTAssertEqual(config.origin.root, Paths.repository.standardized.path)
         XCTAssertEqual(config.aliases["www.netcinema.test"], "video.cdn.example.test")
+        XCTAssertEqual(config.redirector.healthInterval, 0.5)
+        XCTAssertEqual(config.redirector.rateLimitPerSecond, 200)
+    }
+
+    /// `dashcdn cdn up --config CDNConfig/cdn.yaml` from the repository: the relative file name
+    /// must still put the origin's root at the repository, not at `/`.
+    func testRelativeConfigPathResolvesAgainstTheWorkingFolder() throws {
+        let text = try String(contentsOf: Paths.repository.appendingPathComponent("CDNConfig/cdn.yaml"), encoding: .utf8)
+        let config = try CDNConfig.parse(yaml: text, file: "CDNConfig/cdn.yaml")
+        let expected = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardized.path
+        XCTAssertEqual(config.origin.root, expected)
+        XCTAssertEqual(config.edges[0].cacheFolder, expected + "/.cache/edge-nyc")
     }
 
     func testErrorsNameTheFileAndTheField() {

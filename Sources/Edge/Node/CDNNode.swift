@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import MPD
 import NIOCore
 import NIOPosix
 import Topology
@@ -9,12 +10,16 @@ public final class CDNNode: Sendable {
     public let status: NodeStatus
     public let cache: CacheStore?
     private let client: HTTPClient?
+    /// Removes what the node made for itself only (rendered steering variants).
+    private let cleanup: @Sendable () -> Void
 
-    init(server: HTTPServer, status: NodeStatus, cache: CacheStore?, client: HTTPClient?) {
+    init(server: HTTPServer, status: NodeStatus, cache: CacheStore?, client: HTTPClient?,
+         cleanup: @escaping @Sendable () -> Void = {}) {
         self.server = server
         self.status = status
         self.cache = cache
         self.client = client
+        self.cleanup = cleanup
     }
 
     public var name: String { status.name }
@@ -23,6 +28,7 @@ public final class CDNNode: Sendable {
     public func stop() {
         server.stop()
         try? client?.syncShutdown()
+        cleanup()
     }
 
     /// Seconds on a monotonic clock, for cache freshness.
@@ -31,18 +37,35 @@ public final class CDNNode: Sendable {
     /// The origin: serves `root` (Manifests/ and Media/) with no emulated links.
     public static func origin(root: String, listen: ListenAddress, limits: ServerLimits,
                               group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws -> CDNNode {
+        try origin(source: try FolderSource(root: root), listen: listen, limits: limits, group: group)
+    }
+
+    /// The origin as a configuration describes it, also serving each manifest's content steering
+    /// variant (`/manifests/<title>.steering.mpd`) with one BaseURL per edge.
+    public static func origin(config: CDNConfig, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws -> CDNNode {
+        let pathways = config.edges.map {
+            ContentSteeringVariant.Pathway(serviceLocation: $0.name, baseURL: "http://\($0.listen)/manifests/")
+        }
+        let source = try SteeredFolderSource(folder: try FolderSource(root: config.origin.root), pathways: pathways,
+                                             steeringBase: "http://\(config.redirector.http)/steering")
+        do {
+            return try origin(source: source, listen: config.origin.listen, limits: config.limits, group: group,
+                              cleanup: source.removeRenderedVariants)
+        } catch {
+            source.removeRenderedVariants()
+            throw error
+        }
+    }
+
+    private static func origin(source: ContentSource, listen: ListenAddress, limits: ServerLimits,
+                               group: EventLoopGroup, cleanup: @escaping @Sendable () -> Void = {}) throws -> CDNNode {
         let status = NodeStatus(name: "origin", role: "origin", capacityMbps: nil)
-        let router = Router(source: try FolderSource(root: root), endpoint: status.render)
+        let router = Router(source: source, endpoint: status.render)
         let context = ServerContext(status: status, router: router, limits: limits,
                                     accessLog: try AccessLog(destination: limits.accessLog, serverName: "origin"),
                                     links: .none)
         return CDNNode(server: try HTTPServer(context: context, listen: listen, group: group), status: status,
-                       cache: nil, client: nil)
-    }
-
-    /// The origin as a configuration describes it.
-    public static func origin(config: CDNConfig, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws -> CDNNode {
-        try origin(root: config.origin.root, listen: config.origin.listen, limits: config.limits, group: group)
+                       cache: nil, client: nil, cleanup: cleanup)
     }
 
     /// One edge of a configuration: its cache folder, its parent, and the emulated links of its

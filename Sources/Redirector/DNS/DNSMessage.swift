@@ -65,6 +65,12 @@ public struct DNSQuestion: Sendable, Hashable {
     public var name: DNSName
     public var type: DNSRecordType
     public var dnsClass: UInt16
+
+    public init(name: DNSName, type: DNSRecordType, dnsClass: UInt16) {
+        self.name = name
+        self.type = type
+        self.dnsClass = dnsClass
+    }
 }
 
 public struct SOAData: Sendable, Hashable {

@@ -1,0 +1,127 @@
+import Foundation
+import Redirector
+import Topology
+
+/// Builds query messages byte by byte, including the malformed ones no library would write.
+struct QueryBuilder {
+    var id: UInt16 = 0x1234
+    var flags: UInt16 = 0x0100  // RD, as dig sends by default
+    var name = "video.cdn.example.test"
+    var type: UInt16 = 1
+    var dnsClass: UInt16 = 1
+    /// EDNS payload size; nil sends no OPT record.
+    var ednsPayload: UInt16? = 1232
+    var ednsVersion: UInt8 = 0
+    /// Raw ECS option data (family, source, scope, address).
+    var ecs: [UInt8]?
+
+    /// ECS option data: family (1 IPv4, 2 IPv6), prefix lengths, then the address octets as given.
+    static func ecsData(_ address: [UInt8], source: UInt8, scope: UInt8 = 0, family: UInt8 = 1) -> [UInt8] {
+        [0, family, source, scope] + address
+    }
+
+    func bytes() -> [UInt8] {
+        var out: [UInt8] = []
+        func u16(_ value: UInt16) { out += [UInt8(value >> 8), UInt8(value & 0xFF)] }
+        u16(id)
+        u16(flags)
+        u16(1)
+        u16(0)
+        u16(0)
+        u16(ednsPayload == nil ? 0 : 1)
+        out += DNSName(name)!.wire
+        u16(type)
+        u16(dnsClass)
+        if let payload = ednsPayload {
+            out.append(0)
+            u16(41)
+            u16(payload)
+            out += [0, ednsVersion, 0, 0]
+            let data = ecs.map { [0, 8, UInt8($0.count >> 8), UInt8($0.count & 0xFF)] + $0 } ?? []
+            u16(UInt16(data.count))
+            out += data
+        }
+        return out
+    }
+}
+
+/// Just enough of a response decoder to check what tests need: header fields and the counts.
+struct ResponseHeader: Equatable {
+    let id: UInt16
+    let isResponse: Bool
+    let authoritative: Bool
+    let truncated: Bool
+    let rcode: UInt16
+    let questions: Int
+    let answers: Int
+    let authority: Int
+    let additional: Int
+
+    init?(_ bytes: [UInt8]) {
+        guard bytes.count >= 12 else { return nil }
+        func u16(_ at: Int) -> UInt16 { UInt16(bytes[at]) << 8 | UInt16(bytes[at + 1]) }
+        id = u16(0)
+        let flags = u16(2)
+        isResponse = flags & 0x8000 != 0
+        authoritative = flags & 0x0400 != 0
+        truncated = flags & 0x0200 != 0
+        rcode = flags & 0xF
+        questions = Int(u16(4))
+        answers = Int(u16(6))
+        authority = Int(u16(8))
+        additional = Int(u16(10))
+    }
+}
+
+/// The committed topology's geography on the test's own ports: three edges (New York, Chicago,
+/// San Francisco) and three zones (Boston, St. Louis, Seattle).
+enum TestTopology {
+    static func yaml(edgePorts: [Int], originPort: Int = 0, root: String = ".", decisionLog: String = "off",
+                     extra: String = "") -> String {
+        """
+        domain: cdn.example.test
+        routing_name: video
+        ttl: 20
+        aliases:
+          www.netcinema.test: video.cdn.example.test
+        origin: {listen: 127.0.0.1:\(originPort), root: \(root)}
+        redirector:
+          dns: 127.0.0.1:0
+          http: 127.0.0.1:0
+          decision_log: \(decisionLog)
+          rate_limit: {responses_per_second: 0}
+        \(extra)
+        edges:
+          - {name: edge-nyc, listen: 127.0.0.1:\(edgePorts[0]), location: {lat: 40.71, lon: -74.01}}
+          - {name: edge-chi, listen: 127.0.0.1:\(edgePorts[1]), location: {lat: 41.88, lon: -87.63}}
+          - {name: edge-sfo, listen: 127.0.0.1:\(edgePorts[2]), location: {lat: 37.77, lon: -122.42}}
+        coverage:
+          - {name: boston, networks: [127.0.10.0/24], location: {lat: 42.36, lon: -71.06}}
+          - {name: st-louis, networks: [127.0.20.0/24], location: {lat: 38.63, lon: -90.20}}
+          - {name: seattle, networks: [127.0.30.0/24], location: {lat: 47.61, lon: -122.33}}
+        default_location: {lat: 39.10, lon: -94.58}
+        limits: {access_log: off}
+        """
+    }
+
+    static func config(edgePorts: [Int] = [8081, 8082, 8083], decisionLog: String = "off", extra: String = "") throws -> CDNConfig {
+        try CDNConfig.parse(yaml: yaml(edgePorts: edgePorts, decisionLog: decisionLog, extra: extra), file: "/tmp/test-cdn.yaml")
+    }
+
+    /// Each zone, an address inside it, and the edge nearest to it.
+    static let zones: [(zone: String, client: String, nearest: String)] = [
+        ("boston", "127.0.10.5", "edge-nyc"), ("st-louis", "127.0.20.5", "edge-chi"), ("seattle", "127.0.30.5", "edge-sfo"),
+    ]
+}
+
+/// SplitMix64: a seeded generator, so a fuzz failure can be replayed.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,77 @@
+import Edge
+import Foundation
+import MPD
+import TestSupport
+import Topology
+import XCTest
+
+/// The content steering MPD variant: built from a manifest, served by the origin that knows the
+/// CDN, valid against the official schema apart from the element that schema predates.
+final class SteeringManifestTests: XCTestCase {
+    static let manifest = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011" type="static" mediaPresentationDuration="PT8S" minBufferTime="PT4S">
+          <Period id="0" start="PT0S">
+            <AdaptationSet id="0" contentType="video" mimeType="video/mp4">
+              <SegmentTemplate timescale="1000" duration="4000" initialization="../media/t/$RepresentationID$/init.mp4" media="../media/t/$RepresentationID$/$Number$.m4s" startNumber="1"/>
+              <Representation id="v" bandwidth="100000" codecs="avc1.64001e" width="640" height="360"/>
+            </AdaptationSet>
+          </Period>
+        </MPD>
+
+        """
+
+    func testVariantCarriesOneBaseURLPerEdgeAndTheSteeringServer() throws {
+        let pathways = [ContentSteeringVariant.Pathway(serviceLocation: "edge-a", baseURL: "http://127.0.0.1:1/manifests/"),
+                        ContentSteeringVariant.Pathway(serviceLocation: "edge-b", baseURL: "http://127.0.0.1:2/manifests/")]
+        let variant = try XCTUnwrap(ContentSteeringVariant.make(from: Self.manifest, pathways: pathways,
+                                                                 steeringURL: "http://127.0.0.1:8053/steering/t"))
+        XCTAssertTrue(variant.contains("""
+              <BaseURL serviceLocation="edge-a">http://127.0.0.1:1/manifests/</BaseURL>
+              <BaseURL serviceLocation="edge-b">http://127.0.0.1:2/manifests/</BaseURL>
+              <ContentSteering defaultServiceLocation="edge-a" queryBeforeStart="true">http://127.0.0.1:8053/steering/t</ContentSteering>
+              <Period id="0"
+            """), variant)
+        XCTAssertNil(ContentSteeringVariant.make(from: "<MPD/>", pathways: pathways, steeringURL: "x"), "nothing to insert before")
+        XCTAssertNil(ContentSteeringVariant.make(from: variant, pathways: pathways, steeringURL: "x"), "already steered")
+    }
+
+    func testOriginServesTheVariantAndItValidates() throws {
+        let root = try Paths.temporaryFolder("steering-origin")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("Manifests"), withIntermediateDirectories: true)
+        try Data(Self.manifest.utf8).write(to: root.appendingPathComponent("Manifests/t.mpd"))
+        let yaml = TestTopology.yaml(edgePorts: [8181, 8182, 8183], root: root.path)
+        let config = try CDNConfig.parse(yaml: yaml, file: root.appendingPathComponent("cdn.yaml").path)
+        let origin = try CDNNode.origin(config: config)
+        defer { origin.stop() }
+        let url = "http://127.0.0.1:\(origin.port)/manifests/t.steering.mpd"
+        let served = try runProcess("curl", ["-sf", "--max-time", "5", url])
+        XCTAssertEqual(served.status, 0)
+        XCTAssertEqual(served.stdout.components(separatedBy: "<BaseURL serviceLocation=").count - 1, 3)
+        XCTAssertTrue(served.stdout.contains("<BaseURL serviceLocation=\"edge-sfo\">http://127.0.0.1:8183/manifests/</BaseURL>"))
+        XCTAssertTrue(served.stdout.contains(">http://127.0.0.1:0/steering/t</ContentSteering>"), "points at the redirector")
+        // The shared schema is the 2011 edition plus amendments, from before ContentSteering; all the rest must validate.
+        let withoutSteering = root.appendingPathComponent("checked.mpd")
+        try Data(served.stdout.split(separator: "\n").filter { !$0.contains("<ContentSteering") }.joined(separator: "\n").utf8)
+            .write(to: withoutSteering)
+        let check = try runProcess("xmllint", ["--nonet", "--noout", "--schema", Paths.schema.appendingPathComponent("DASH-MPD.xsd").path,
+                                               withoutSteering.path],
+                                   environment: ["XML_CATALOG_FILES": Paths.schema.appendingPathComponent("catalog.xml").path])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        let missing = try runProcess("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
+                                              "http://127.0.0.1:\(origin.port)/manifests/none.steering.mpd"])
+        XCTAssertEqual(missing.stdout, "404")
+    }
+
+    func testRedirectorCommandReportsAPortInUse() throws {
+        let root = try Paths.temporaryFolder("redirector-cli")
+        let holder = try RedirectorFixture(name: "redirector-cli-holder")
+        defer { holder.stop() }
+        let file = root.appendingPathComponent("cdn.yaml")
+        try Data(TestTopology.yaml(edgePorts: holder.ports).utf8).write(to: file)
+        let run = try dashcdn(["redirector", "--config", file.path, "--dns-port", "\(holder.redirector.dnsPort)"], timeout: 20)
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertEqual(run.stderr.split(separator: "\n").count, 1, run.stderr)
+        XCTAssertTrue(run.stderr.contains("cannot listen"), run.stderr)
+    }
+}
