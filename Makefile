@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/release/dashcdn
 
-.PHONY: demo test build release bootstrap bench-encode bench-sim bench-edge clean
+.PHONY: demo test build release bootstrap bench-encode bench-sim bench-edge bench-dns clean
 
 ## Install what is missing, build, and run the whole chain on the built-in sample.
 demo: bootstrap release
@@ -29,6 +29,9 @@ bench-sim: release
 
 bench-edge: release
 	bash scripts/bench-edge
+
+bench-dns: release
+	bash scripts/bench-dns
 
 clean:
 	rm -rf .build
