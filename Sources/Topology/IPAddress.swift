@@ -79,8 +79,18 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
         self.prefixLength = length
     }
 
+    /// Compares the prefix bits in place: this runs for every DNS query, so it allocates nothing.
     public func contains(_ candidate: IPAddress) -> Bool {
-        candidate.bytes.count == address.bytes.count && candidate.masked(to: prefixLength) == address
+        guard candidate.bytes.count == address.bytes.count else { return false }
+        var remaining = prefixLength
+        var index = 0
+        while remaining > 0 {
+            let mask: UInt8 = remaining >= 8 ? 0xFF : ~(0xFF >> UInt8(remaining))
+            if (candidate.bytes[index] ^ address.bytes[index]) & mask != 0 { return false }
+            remaining -= 8
+            index += 1
+        }
+        return true
     }
 
     public var description: String { "\(address)/\(prefixLength)" }

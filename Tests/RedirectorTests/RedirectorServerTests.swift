@@ -106,6 +106,18 @@ final class RedirectorServerTests: XCTestCase {
         }
     }
 
+    func testCachedAnswersEchoEachQuerysCaseAndFollowHealth() throws {
+        for spelling in ["video.cdn.example.test", "VIDEO.CDN.EXAMPLE.TEST", "vIdEo.cDn.ExAmPlE.tEsT"] {
+            let answer = try fixture.dig([spelling, "A"])
+            XCTAssertTrue(answer.contains(";\(spelling).\t\tIN\tA") && answer.contains("\(spelling).\t20\tIN\tA\t127.0.0.1"),
+                          "the rendered answer is reused with this query's case: \(answer)")
+        }
+        XCTAssertEqual(try fixture.firstSRVEdge(subnet: "127.0.20.0/24"), "edge-chi")
+        fixture.redirector.monitor.stop()  // so no check puts it back meanwhile
+        fixture.redirector.service.board.update(1, to: EdgeHealth(up: false, detail: "test"))
+        XCTAssertEqual(try fixture.firstSRVEdge(subnet: "127.0.20.0/24"), "edge-nyc", "a health change is seen at once")
+    }
+
     func testEachZoneSubnetGetsItsNearestEdge() throws {
         for (_, client, nearest) in TestTopology.zones {
             let subnet = client.split(separator: ".").prefix(3).joined(separator: ".") + ".0/24"

@@ -13,9 +13,7 @@ public final class HTTPServer: Sendable {
     private let group: EventLoopGroup
     private let channel: Channel
     private let sampler: RepeatedTask
-    /// Open client connections, so that stopping closes them too (closing the listener alone
-    /// leaves accepted connections running).
-    private let connections = NIOLockedValueBox([ObjectIdentifier: Channel]())
+    private let connections = ConnectionRegistry()
 
     /// The address actually bound (port 0 in the request becomes the chosen port here).
     public var localAddress: SocketAddress { channel.localAddress! }
@@ -34,12 +32,7 @@ public final class HTTPServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelInitializer { channel in
                 let open = context.metrics.connection(opened: true)
-                let id = ObjectIdentifier(channel)
-                connections.withLockedValue { $0[id] = channel }
-                channel.closeFuture.whenComplete { _ in
-                    context.metrics.connection(opened: false)
-                    connections.withLockedValue { _ = $0.removeValue(forKey: id) }
-                }
+                connections.register(channel) { context.metrics.connection(opened: false) }
                 return channel.eventLoop.makeCompletedFuture {
                     if open > limits.maxConnections {
                         context.metrics.rejectedConnection()
@@ -52,7 +45,7 @@ public final class HTTPServer: Sendable {
         do {
             channel = try bootstrap.bind(host: listen.host, port: listen.port).wait()
         } catch {
-            throw EdgeError("\(listen): cannot listen (\(Self.reason(error)))")
+            throw EdgeError("\(listen): cannot listen (\(socketErrorText(error)))")
         }
         sampler = group.next().scheduleRepeatedTask(initialDelay: .zero, delay: .seconds(1)) { _ in
             context.status.sample()
@@ -63,14 +56,8 @@ public final class HTTPServer: Sendable {
     public func stop() {
         sampler.cancel()
         try? channel.close().wait()
-        for open in connections.withLockedValue({ Array($0.values) }) { try? open.close().wait() }
+        connections.closeAll()
         context.accessLog.flush()
-    }
-
-    private static func reason(_ error: Error) -> String {
-        if let io = error as? IOError, io.errnoCode == EADDRINUSE { return "address already in use" }
-        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
-        return "\(error)"
     }
 
     /// A flood of connections must meet the connection limit, not the descriptor table: lift the

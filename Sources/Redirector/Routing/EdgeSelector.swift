@@ -29,6 +29,10 @@ public struct EdgeSelector: Sendable {
         defaultOrder = order(from: config.defaultLocation)
     }
 
+    /// Which routing class an address falls in (its zone's name; nil outside every zone): every
+    /// address of one class gets the same decision for the same health.
+    public func routingClass(of address: IPAddress) -> String? { zones.match(for: address)?.zone.name }
+
     /// `prefixLength` is how much of `client` is known (32 or 128 for a socket address, the
     /// source prefix for an ECS subnet).
     public func decide(client: IPAddress, prefixLength: Int, health: [EdgeHealth], contentKey: String? = nil) -> RoutingDecision {

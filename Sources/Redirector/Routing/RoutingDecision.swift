@@ -22,6 +22,11 @@ public struct RoutingDecision: Sendable {
 
     public var chosen: EdgeConfig? { edges.first }
 
+    /// The same decision for another client of the same zone (a cached answer's log line).
+    public func forClient(_ other: IPAddress) -> RoutingDecision {
+        RoutingDecision(client: other, zone: zone, method: method, edges: edges, reason: reason, scopePrefixLength: scopePrefixLength)
+    }
+
     /// The decision log line: `client=… zone=… method=… edge=… reason="…"`.
     public func logLine(via mode: String) -> String {
         "\(mode) client=\(client) zone=\(zone ?? "-") method=\(method.rawValue) edge=\(chosen?.name ?? "-") reason=\"\(reason)\""

@@ -9,6 +9,7 @@ final class DNSDatagramHandler: ChannelInboundHandler {
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     private let service: DNSService
+    private let cache = ResponseCache()
     private var pendingFlush = false
 
     init(service: DNSService) { self.service = service }
@@ -16,7 +17,8 @@ final class DNSDatagramHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard let client = IPAddress(envelope.remoteAddress),
-              let reply = service.reply(to: Array(envelope.data.readableBytesView), from: client, overTCP: false) else { return }
+              let reply = service.reply(to: Array(envelope.data.readableBytesView), from: client, overTCP: false,
+                                            cache: cache) else { return }
         context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: reply))),
                       promise: nil)
         pendingFlush = true

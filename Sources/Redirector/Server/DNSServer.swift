@@ -1,5 +1,4 @@
 import Edge
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Topology
@@ -12,7 +11,7 @@ import Glibc
 final class DNSServer: Sendable {
     let port: Int
     private let channels: [Channel]
-    private let connections = NIOLockedValueBox([ObjectIdentifier: Channel]())
+    private let connections = ConnectionRegistry()
 
     /// TCP connections idle this long are closed (RFC 7766 §6.2.3 suggests seconds, not minutes).
     static let tcpIdleTimeout = TimeAmount.seconds(10)
@@ -44,10 +43,7 @@ final class DNSServer: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 256)
                 .childChannelInitializer { channel in
-                    let id = ObjectIdentifier(channel)
-                    let open = connections.withLockedValue { $0[id] = channel; return $0.count }
-                    channel.closeFuture.whenComplete { _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
-                    guard open <= Self.maxTCPConnections else { return channel.close() }
+                    guard connections.register(channel) <= Self.maxTCPConnections else { return channel.close() }
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers([
                             IdleStateHandler(readTimeout: Self.tcpIdleTimeout),
@@ -62,17 +58,12 @@ final class DNSServer: Sendable {
             self.channels = channels
         } catch {
             channels.forEach { try? $0.close().wait() }
-            throw RedirectorError("DNS \(listen): cannot listen (\(describeBindError(error)))")
+            throw RedirectorError("DNS \(listen): cannot listen (\(socketErrorText(error)))")
         }
     }
 
     func stop() {
         for channel in channels { try? channel.close().wait() }
-        for open in connections.withLockedValue({ Array($0.values) }) { try? open.close().wait() }
+        connections.closeAll()
     }
-}
-
-func describeBindError(_ error: Error) -> String {
-    if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
-    return "\(error)"
 }

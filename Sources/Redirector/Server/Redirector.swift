@@ -1,6 +1,5 @@
 import Edge
 import Foundation
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -15,7 +14,7 @@ public final class Redirector: Sendable {
     public let service: DNSService
     private let dns: DNSServer
     private let http: Channel
-    private let httpConnections = NIOLockedValueBox([ObjectIdentifier: Channel]())
+    private let httpConnections = ConnectionRegistry()
     private let log: LineLog
 
     /// Listens where the configuration says unless `dnsListen`/`httpListen` override it (port 0
@@ -48,9 +47,7 @@ public final class Redirector: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 256)
                 .childChannelInitializer { channel in
-                    let id = ObjectIdentifier(channel)
-                    connections.withLockedValue { $0[id] = channel }
-                    channel.closeFuture.whenComplete { _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
+                    connections.register(channel)
                     return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
                         try channel.pipeline.syncOperations.addHandlers([
                             IdleStateHandler(readTimeout: .seconds(60)),
@@ -62,7 +59,7 @@ public final class Redirector: Sendable {
         } catch {
             dns.stop()
             monitor.stop()
-            throw RedirectorError("HTTP \(httpAddress): cannot listen (\(describeBindError(error)))")
+            throw RedirectorError("HTTP \(httpAddress): cannot listen (\(socketErrorText(error)))")
         }
         dnsPort = dns.port
         httpPort = http.localAddress?.port ?? httpAddress.port
@@ -73,7 +70,7 @@ public final class Redirector: Sendable {
         monitor.stop()
         dns.stop()
         try? http.close().wait()
-        for open in httpConnections.withLockedValue({ Array($0.values) }) { try? open.close().wait() }
+        httpConnections.closeAll()
         log.flush()
     }
 }
