@@ -126,9 +126,9 @@ func startRedirector(_ cdn: CDNConfig, dnsPort: Int?, httpPort: Int?) throws -> 
     let dns = dnsPort.map { ListenAddress(host: cdn.redirector.dns.host, port: $0) }
     let http = httpPort.map { ListenAddress(host: cdn.redirector.http.host, port: $0) }
     let redirector = try Redirector(config: cdn, dnsListen: dns, httpListen: http, events: note)
-    let dnsHost = ListenAddress(host: dns?.host ?? cdn.redirector.dns.host, port: redirector.dnsPort)
-    let httpHost = ListenAddress(host: http?.host ?? cdn.redirector.http.host, port: redirector.httpPort)
-    note("redirector: DNS on \(dnsHost) (UDP+TCP) for \(cdn.domain), HTTP 302 and steering on http://\(httpHost)")
+    let dnsAddress = ListenAddress(host: cdn.redirector.dns.host, port: redirector.dnsPort)
+    let httpAddress = ListenAddress(host: cdn.redirector.http.host, port: redirector.httpPort)
+    note("redirector: DNS on \(dnsAddress) (UDP+TCP) for \(cdn.domain), HTTP 302 and steering on http://\(httpAddress)")
     return redirector
 }
 

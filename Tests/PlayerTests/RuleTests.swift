@@ -1,4 +1,5 @@
 @testable import Player
+import TestSupport
 import XCTest
 
 /// Each rule on situations whose right answer is obvious.
@@ -74,7 +75,7 @@ final class RuleTests: XCTestCase {
     func testPlannerMatchesFullEnumeration() throws {
         let video = try VideoTable(Fixtures.referenceTable())
         let planner = LookaheadPlanner()
-        var generator = SplitMix(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         for _ in 0..<60 {
             let segment = Int(generator.next() % 40)
             let buffer = Double(generator.next() % 3000) / 100
@@ -107,18 +108,5 @@ final class RuleTests: XCTestCase {
             if reward >= best { best = reward; choice = combo[0] }
         }
         return choice
-    }
-}
-
-/// A small deterministic generator, so failures can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

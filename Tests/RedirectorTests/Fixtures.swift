@@ -113,15 +113,3 @@ enum TestTopology {
         ("boston", "127.0.10.5", "edge-nyc"), ("st-louis", "127.0.20.5", "edge-chi"), ("seattle", "127.0.30.5", "edge-sfo"),
     ]
 }
-
-/// SplitMix64: a seeded generator, so a fuzz failure can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,5 +1,6 @@
 import Edge
 import Redirector
+import TestSupport
 import Topology
 import XCTest
 
@@ -12,7 +13,7 @@ final class FuzzTests: XCTestCase {
                                  selector: EdgeSelector(config: config, affinityKm: 500),
                                  board: HealthBoard(edgeCount: 3), rateLimit: .init(responsesPerSecond: 0, slip: 0),
                                  log: try LineLog(destination: "off", purpose: "decision log"))
-        var random = SeededGenerator(state: 20261121)
+        var random = SeededGenerator(seed: 20261121)
         let seeds: [[UInt8]] = [
             QueryBuilder().bytes(),
             QueryBuilder(name: "www.netcinema.test", ecs: QueryBuilder.ecsData([127, 0, 10], source: 24)).bytes(),

@@ -192,7 +192,7 @@ final class RedirectorServerTests: XCTestCase {
                 XCTAssertEqual(parsed.rcode, 1, "FORMERR or nothing for \(packet.prefix(16))")
             }
         }
-        var random = SeededGenerator(state: 7)
+        var random = SeededGenerator(seed: 7)
         for _ in 0..<20_000 {
             socket.send((0..<Int.random(in: 0...64, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
         }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Edge
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -85,8 +86,7 @@ public final class HealthMonitor: Sendable {
         if let client = error as? HTTPClientError, client == .deadlineExceeded || client == .readTimeout || client == .connectTimeout {
             return "no answer in time"
         }
-        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
         if error is NIOConnectionError { return "connection refused" }
-        return "\(error)"
+        return socketErrorText(error)
     }
 }

@@ -50,9 +50,8 @@ struct DNSLengthFrameDecoder: ByteToMessageDecoder {
 
 /// Queries over one TCP connection: answered in order, any number per connection; the
 /// connection closes when idle.
-final class DNSStreamHandler: ChannelDuplexHandler {
+final class DNSStreamHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let service: DNSService
