@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Topology", targets: ["Topology"]),
         .library(name: "Edge", targets: ["Edge"]),
         .library(name: "Redirector", targets: ["Redirector"]),
+        .library(name: "DNSWire", targets: ["DNSWire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,8 +35,17 @@ let package = Package(
         // Manifest model and writer: pure Swift.
         .target(name: "MPD"),
         .target(name: "Segmenter", dependencies: ["FFmpeg", "MPD"]),
-        // ABR rules, playout buffer, QoE and the trace-driven simulator: pure Swift.
-        .target(name: "Player", dependencies: ["MPD"]),
+        // ABR rules, playout buffer, QoE and the trace-driven simulator (pure Swift), and the live
+        // session that plays an MPD through the CDN over AsyncHTTPClient.
+        .target(
+            name: "Player",
+            dependencies: [
+                "MPD", "DNSWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         // CDNConfig: origin, edges, coverage zones, emulated links; YAML in, validated model out.
         .target(name: "Topology", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The HTTP tier: origin and edge servers on SwiftNIO, origin pull, cache, shaping, metrics.
@@ -52,11 +62,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // DNS messages on the wire (RFC 1035, 6891, 7871): names, parsing, writing. Pure Swift,
+        // shared by the redirector's server and the player's lookups.
+        .target(name: "DNSWire", dependencies: ["Topology"]),
         // Authoritative DNS, HTTP 302 and content steering over health-checked edges.
         .target(
             name: "Redirector",
             dependencies: [
-                "Topology", "Edge",
+                "Topology", "Edge", "DNSWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -87,7 +100,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RedirectorTests",
-            dependencies: ["Redirector", "Edge", "Topology", "TestSupport", "MPD", "dashcdn"]
+            dependencies: ["Redirector", "DNSWire", "Edge", "Topology", "TestSupport", "MPD", "dashcdn"]
         ),
         .testTarget(name: "SegmenterTests", dependencies: ["Segmenter", "MPD", "FFmpeg", "TestSupport", "dashcdn"]),
     ]

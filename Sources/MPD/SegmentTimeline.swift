@@ -35,13 +35,26 @@ public struct SegmentTimeline: Equatable, Sendable {
         self.entries = entries
     }
 
+    public static let maxSegments = 1_000_000
+
     /// Every segment's (start, duration), expanded back out.
-    public var segments: [(start: Int64, duration: Int64)] {
+    public var segments: [(start: Int64, duration: Int64)] { segments() }
+
+    /// The segments from `origin` on. A negative @r (ISO/IEC 23009-1: -1) repeats the run until
+    /// the next entry's start or, for the last run, until `end`.
+    public func segments(from origin: Int64 = 0, until end: Int64 = .max) -> [(start: Int64, duration: Int64)] {
         var result: [(start: Int64, duration: Int64)] = []
-        var time: Int64 = 0
-        for entry in entries {
+        var time = origin
+        for (position, entry) in entries.enumerated() {
             if let start = entry.start { time = start }
-            for _ in 0...max(0, entry.repeats) {
+            var count = entry.repeats + 1
+            if entry.repeats < 0 {
+                let next = position + 1 < entries.count ? entries[position + 1].start : nil
+                let stop = next ?? (end == .max ? time + entry.duration : end)
+                count = Int(max(0, (stop - time + entry.duration - 1) / entry.duration))
+            }
+            // A hostile @r must not exhaust memory: no real presentation has a million segments.
+            for _ in 0..<min(max(count, 0), Self.maxSegments - result.count) {
                 result.append((time, entry.duration))
                 time += entry.duration
             }

@@ -1,3 +1,4 @@
+import DNSWire
 import Edge
 import Foundation
 import Redirector

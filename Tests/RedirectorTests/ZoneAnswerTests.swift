@@ -1,3 +1,4 @@
+import DNSWire
 import Redirector
 import Topology
 import XCTest

@@ -1,3 +1,4 @@
+import DNSWire
 import Topology
 
 /// The DNS view of a CDN configuration and the answer to every query, as a pure function of the

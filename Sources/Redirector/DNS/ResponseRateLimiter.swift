@@ -1,3 +1,4 @@
+import DNSWire
 import Topology
 
 /// Response rate limiting against reflection attacks, in the manner of BIND's RRL: a token

@@ -1,3 +1,4 @@
+import DNSWire
 import NIOConcurrencyHelpers
 
 /// What the health checks last learned about one edge.

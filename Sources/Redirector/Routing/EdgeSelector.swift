@@ -1,3 +1,4 @@
+import DNSWire
 import Topology
 
 /// The routing rule, as a pure function of the client address, the edges' health and (in the

@@ -1,3 +1,4 @@
+import DNSWire
 import AsyncHTTPClient
 import Edge
 import Foundation

@@ -1,3 +1,4 @@
+import DNSWire
 import Topology
 
 /// How a client was placed: in a coverage zone and sent to that zone's nearest edge (`zone`),

@@ -1,3 +1,4 @@
+import DNSWire
 import Edge
 import NIOConcurrencyHelpers
 import NIOCore

@@ -1,3 +1,4 @@
+import DNSWire
 import Topology
 
 /// Rendered answers, reused while nothing they depend on changes: the question (compared without

@@ -1,3 +1,4 @@
+import DNSWire
 import Topology
 
 /// An HTTP answer of the redirector, decided without sockets.

@@ -82,6 +82,17 @@ public struct SOAData: Sendable, Hashable {
     public var expire: UInt32
     /// The negative-caching TTL (RFC 2308).
     public var minimum: UInt32
+
+    public init(primary: DNSName, mailbox: DNSName, serial: UInt32, refresh: UInt32, retry: UInt32,
+                expire: UInt32, minimum: UInt32) {
+        self.primary = primary
+        self.mailbox = mailbox
+        self.serial = serial
+        self.refresh = refresh
+        self.retry = retry
+        self.expire = expire
+        self.minimum = minimum
+    }
 }
 
 public enum RecordData: Sendable, Hashable {
@@ -153,4 +164,9 @@ public struct DNSResponse: Sendable {
 public struct EDNSResponseOptions: Sendable {
     public var udpPayloadSize: UInt16
     public var clientSubnet: ClientSubnet?
+
+    public init(udpPayloadSize: UInt16, clientSubnet: ClientSubnet? = nil) {
+        self.udpPayloadSize = udpPayloadSize
+        self.clientSubnet = clientSubnet
+    }
 }

@@ -1,0 +1,105 @@
+import Foundation
+import MPD
+
+/// The player's view of the edges: the router's answer, best first, with the edges that just
+/// failed moved to the back for a while. Every request goes through `fetch`, which walks the
+/// list on errors and asks the router again when the whole list has failed.
+actor EdgeDirectory {
+    private let router: EdgeRouter
+    private let fetcher: HTTPFetcher
+    private let log: @Sendable (String) -> Void
+    private let clock = ContinuousClock()
+    private let started: ContinuousClock.Instant
+    private var choices: [EdgeChoice] = []
+    private var expires = Double.infinity
+    private var penalties: [String: Double] = [:]
+    /// The edge the last successful request used, to log switches.
+    private(set) var current: String?
+
+    /// How long a failed edge stays at the back of the list.
+    static let penalty = 10.0
+    /// Attempts and the total time one request may take across edges before playback gives up.
+    static let maxAttempts = 12
+    static let giveUpAfter = 40.0
+
+    init(router: EdgeRouter, fetcher: HTTPFetcher, log: @escaping @Sendable (String) -> Void) {
+        self.router = router
+        self.fetcher = fetcher
+        self.log = log
+        started = clock.now
+    }
+
+    private var now: Double {
+        let elapsed = clock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    /// The choices, refreshed when empty or expired, healthy ones first.
+    private func ordered(for logicalURL: URL) async throws -> [EdgeChoice] {
+        if choices.isEmpty || now >= expires { try await refresh(logicalURL) }
+        let time = now
+        let healthy = choices.filter { (penalties[$0.name] ?? 0) <= time }
+        return healthy + choices.filter { (penalties[$0.name] ?? 0) > time }
+    }
+
+    private func refresh(_ logicalURL: URL) async throws {
+        let (fresh, ttl) = try await router.route(logicalURL)
+        guard !fresh.isEmpty else { throw FetchError("the router named no edge") }
+        choices = fresh
+        expires = ttl.map { now + $0 } ?? .infinity
+    }
+
+    /// GETs `reference` from the best edge, failing over on connect errors, resets, timeouts and
+    /// 5xx (and 404, which another edge may not share). An abandoned download is not a failure of
+    /// the edge: it is rethrown at once for the caller to re-request at a lower level.
+    func fetch(_ reference: ResourceReference, bases: [BaseLocation], logical: Authority?, keepBody: Bool,
+               deadline: Double = 30, progress: HTTPFetcher.Progress? = nil) async throws -> (FetchResult, String) {
+        let logicalURL = reference.url(against: bases[0].url) ?? bases[0].url
+        let start = now
+        var tried: Set<String> = []
+        var notFound: Set<String> = []
+        var lastError = FetchError("no edge to ask")
+        var round = 0
+        for _ in 0..<Self.maxAttempts where now - start < Self.giveUpAfter {
+            let list: [EdgeChoice]
+            do { list = try await ordered(for: logicalURL) } catch let error as FetchError {
+                lastError = error
+                try await backOff(&round, after: error)
+                continue
+            }
+            guard let choice = list.first(where: { !tried.contains($0.name) }) else {
+                if !notFound.isEmpty, notFound == tried {
+                    throw FetchError("\(logicalURL.path) is missing (404) on every edge", status: 404)
+                }
+                tried.removeAll()
+                notFound.removeAll()
+                try? await refresh(logicalURL)
+                try await backOff(&round, after: lastError)
+                continue
+            }
+            guard let url = choice.url(for: reference, bases: bases, logical: logical) else {
+                throw FetchError("cannot form a URL for \(reference.path)")
+            }
+            do {
+                let result = try await fetcher.get(url, range: reference.range, keepBody: keepBody, deadline: deadline, progress: progress)
+                if let previous = current, previous != choice.name { log("now fetching from \(choice.name) (was \(previous))") }
+                current = choice.name
+                return (result, choice.name)
+            } catch let error as FetchError where !error.abandoned {
+                tried.insert(choice.name)
+                if error.status == 404 { notFound.insert(choice.name) }
+                penalties[choice.name] = now + Self.penalty
+                lastError = error
+                log("edge \(choice.name): \(error.description) (\(url.path)); trying another")
+            }
+        }
+        throw FetchError("gave up on \(logicalURL.path) after \(Int(now - start)) s: \(lastError.description)", status: lastError.status)
+    }
+
+    /// Waits a little longer after each round in which every edge failed: 0.25 s, 0.5 s, 1 s, 2 s.
+    private func backOff(_ round: inout Int, after error: FetchError) async throws {
+        let delay = min(0.25 * pow(2, Double(round)), 2)
+        round += 1
+        try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+    }
+}

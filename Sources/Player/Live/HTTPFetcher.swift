@@ -1,0 +1,144 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// One finished GET: what came back and how long it took.
+public struct FetchResult: Sendable {
+    public var status: Int
+    /// The body when it was asked for (manifests, indexes); segments are only counted.
+    public var body: Data?
+    public var bytes: Int
+    /// Request sent to response head received.
+    public var firstByte: Double
+    /// Request sent to last byte received.
+    public var seconds: Double
+    public var location: String?
+}
+
+/// Why a request failed, worded for a log line. `status` is set for HTTP errors.
+public struct FetchError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public let status: Int?
+    /// True when a download was stopped on purpose (see `AbandonmentRule`).
+    public let abandoned: Bool
+
+    init(_ description: String, status: Int? = nil, abandoned: Bool = false) {
+        self.description = description
+        self.status = status
+        self.abandoned = abandoned
+    }
+}
+
+/// GETs over AsyncHTTPClient's persistent connections, bound to the client's source address so
+/// that the CDN sees it in the right coverage zone. Every request has a deadline and every read
+/// a timeout: nothing here can wait forever.
+public final class HTTPFetcher: Sendable {
+    private let client: HTTPClient
+    private let clock = ContinuousClock()
+
+    /// What a download's watcher is told after each chunk; returning true abandons the download.
+    public typealias Progress = @Sendable (_ bytes: Int, _ total: Int?, _ elapsed: Double) -> Bool
+
+    public init(sourceAddress: String?, connectTimeout: Double = 2, readTimeout: Double = 4) {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .milliseconds(Int64(connectTimeout * 1000)), read: .milliseconds(Int64(readTimeout * 1000))),
+            connectionPool: .init(idleTimeout: .seconds(30)))
+        configuration.localAddress = sourceAddress
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func shutdown() async { try? await client.shutdown() }
+
+    /// One GET, without following redirects (a 3xx comes back with its Location). Non-2xx/3xx
+    /// statuses throw.
+    public func get(_ url: URL, range: ClosedRange<Int>? = nil, keepBody: Bool, deadline: Double = 30,
+                    progress: Progress? = nil) async throws -> FetchResult {
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.headers.add(name: "User-Agent", value: "dashcdn-player")
+        if let range { request.headers.add(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound)") }
+        let started = clock.now
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, deadline: .now() + .milliseconds(Int64(deadline * 1000)))
+        } catch {
+            throw FetchError(Self.describe(error, url: url))
+        }
+        let firstByte = seconds(since: started)
+        let status = Int(response.status.code)
+        if (300..<400).contains(status) {
+            return FetchResult(status: status, body: nil, bytes: 0, firstByte: firstByte, seconds: firstByte,
+                               location: response.headers.first(name: "Location"))
+        }
+        guard (200..<300).contains(status) else {
+            throw FetchError("HTTP \(status) from \(Self.authority(url))", status: status)
+        }
+        let total = response.headers.first(name: "Content-Length").flatMap(Int.init)
+        var body = keepBody ? Data() : nil
+        var bytes = 0
+        do {
+            for try await chunk in response.body {
+                bytes += chunk.readableBytes
+                if keepBody { body?.append(contentsOf: chunk.readableBytesView) }
+                if let progress, progress(bytes, total, seconds(since: started)) {
+                    throw FetchError("abandoned after \(bytes) bytes", abandoned: true)
+                }
+            }
+        } catch let error as FetchError {
+            throw error
+        } catch {
+            throw FetchError("\(Self.describe(error, url: url)) after \(bytes) bytes")
+        }
+        if let total, bytes != total {
+            throw FetchError("\(Self.authority(url)) sent \(bytes) of \(total) bytes")
+        }
+        return FetchResult(status: status, body: body, bytes: bytes, firstByte: firstByte,
+                           seconds: seconds(since: started), location: nil)
+    }
+
+    /// A GET that follows up to `limit` redirects itself, so that a loop is named as such.
+    public func getFollowing(_ url: URL, keepBody: Bool = true, limit: Int = 5) async throws -> (result: FetchResult, url: URL) {
+        var current = url
+        var visited = [url.absoluteString]
+        while true {
+            let result = try await get(current, keepBody: keepBody)
+            guard let location = result.location else { return (result, current) }
+            guard let next = URL(string: location, relativeTo: current)?.absoluteURL else {
+                throw FetchError("\(Self.authority(current)) redirected to an invalid Location \"\(location)\"")
+            }
+            if visited.contains(next.absoluteString) {
+                throw FetchError("redirect loop: \((visited + [next.absoluteString]).joined(separator: " -> "))")
+            }
+            guard visited.count <= limit else { throw FetchError("more than \(limit) redirects from \(url.absoluteString)") }
+            visited.append(next.absoluteString)
+            current = next
+        }
+    }
+
+    private func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = clock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    static func authority(_ url: URL) -> String { "\(url.host ?? "?")\(url.port.map { ":\($0)" } ?? "")" }
+
+    /// AsyncHTTPClient's and NIO's errors in a few words.
+    static func describe(_ error: Error, url: URL) -> String {
+        let where_ = authority(url)
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "connecting to \(where_) timed out"
+            case .readTimeout: return "\(where_) stopped sending (read timeout)"
+            case .deadlineExceeded: return "\(where_) did not finish in time"
+            case .remoteConnectionClosed: return "\(where_) closed the connection"
+            default: return "\(where_): \(error)"
+            }
+        }
+        if error is CancellationError { return "cancelled" }
+        let text = "\(error)"
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return "\(where_) refused the connection" }
+        if text.contains("reset") { return "\(where_) reset the connection" }
+        return "\(where_): \(text)"
+    }
+}
