@@ -27,6 +27,31 @@ final class DNSWireTests: XCTestCase {
         XCTAssertEqual(query.edns?.udpPayloadSize, 1232)
     }
 
+    func testClientMessagesRoundTrip() throws {
+        // The player's query is one the server parses; the server's response reads back whole.
+        let name = DNSName("_http._tcp.video.cdn.example.test")!
+        guard case .query(let query) = DNSQueryParser.parse(DNSClientMessage.query(id: 99, name: name, type: .srv)) else {
+            return XCTFail("the client's query must parse")
+        }
+        XCTAssertEqual(query.question.type, .srv)
+        XCTAssertEqual(query.edns?.udpPayloadSize, 1232)
+        let target = DNSName("edge-chi.cdn.example.test")!
+        var response = DNSResponse(id: 99)
+        response.question = query.question
+        response.answers = [ResourceRecord(name: name, ttl: 20, data: .srv(priority: 0, weight: 10, port: 8082, target: target))]
+        response.additional = [ResourceRecord(name: target, ttl: 20, data: .a([127, 0, 0, 1])),
+                               ResourceRecord(name: target, ttl: 20, data: .aaaa(Array(repeating: 0, count: 15) + [1]))]
+        response.edns = EDNSResponseOptions(udpPayloadSize: 1232)
+        let parsed = try XCTUnwrap(DNSClientMessage.parseResponse(DNSMessageWriter.encode(response)))
+        XCTAssertFalse(parsed.truncated)
+        XCTAssertEqual(parsed.response.answers, response.answers)
+        XCTAssertEqual(parsed.response.additional, response.additional, "the OPT record is skipped")
+        let bytes = DNSMessageWriter.encode(response)
+        for cut in [11, 20, bytes.count - 30, bytes.count - 1] {
+            XCTAssertNil(DNSClientMessage.parseResponse(Array(bytes.prefix(cut))), "cut at \(cut)")
+        }
+    }
+
     func testMalformedMessages() {
         let question: [UInt8] = DNSName("a.test")!.wire + [0, 1, 0, 1]
         XCTAssertNil(rcode([0x12, 0x34, 0x01]), "a truncated header is dropped: there is no ID to answer")

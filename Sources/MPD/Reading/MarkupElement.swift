@@ -30,7 +30,11 @@ public final class MarkupElement {
         let builder = TreeBuilder()
         let parser = XMLParser(data: data)
         parser.delegate = builder
-        guard parser.parse(), let root = builder.root else {
+        // libxml2's SAX mode reports a document cut short as success; an element left open says so.
+        guard parser.parse(), let root = builder.root, builder.stack.isEmpty else {
+            if let open = builder.stack.last, parser.parserError == nil {
+                throw MPDError("not well-formed XML: the document ends inside <\(open.name)>")
+            }
             let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "no root element"
             throw MPDError("not well-formed XML at line \(parser.lineNumber): \(reason)")
         }

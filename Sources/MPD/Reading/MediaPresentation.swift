@@ -16,6 +16,12 @@ public struct SteeringDescriptor: Sendable, Equatable {
     public var serverURL: URL
     public var defaultServiceLocation: String?
     public var queryBeforeStart: Bool
+
+    public init(serverURL: URL, defaultServiceLocation: String?, queryBeforeStart: Bool) {
+        self.serverURL = serverURL
+        self.defaultServiceLocation = defaultServiceLocation
+        self.queryBeforeStart = queryBeforeStart
+    }
 }
 
 public struct PresentationPeriod: Sendable {
