@@ -102,6 +102,10 @@ let package = Package(
             name: "RedirectorTests",
             dependencies: ["Redirector", "DNSWire", "Edge", "Topology", "TestSupport", "MPD", "dashcdn"]
         ),
+        .testTarget(
+            name: "PlaybackTests",
+            dependencies: ["Player", "MPD", "Edge", "Redirector", "Topology", "Segmenter", "TestSupport", "dashcdn"]
+        ),
         .testTarget(name: "SegmenterTests", dependencies: ["Segmenter", "MPD", "FFmpeg", "TestSupport", "dashcdn"]),
     ]
 )

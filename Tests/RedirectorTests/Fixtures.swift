@@ -1,4 +1,5 @@
 import DNSWire
+import TestSupport
 import Foundation
 import Redirector
 import Topology
@@ -74,43 +75,8 @@ struct ResponseHeader: Equatable {
     }
 }
 
-/// The committed topology's geography on the test's own ports: three edges (New York, Chicago,
-/// San Francisco) and three zones (Boston, St. Louis, Seattle).
-enum TestTopology {
-    static func yaml(edgePorts: [Int], originPort: Int = 0, root: String = ".", decisionLog: String = "off",
-                     extra: String = "") -> String {
-        """
-        domain: cdn.example.test
-        routing_name: video
-        ttl: 20
-        aliases:
-          www.netcinema.test: video.cdn.example.test
-        origin: {listen: 127.0.0.1:\(originPort), root: \(root)}
-        redirector:
-          dns: 127.0.0.1:0
-          http: 127.0.0.1:0
-          decision_log: \(decisionLog)
-          rate_limit: {responses_per_second: 0}
-        \(extra)
-        edges:
-          - {name: edge-nyc, listen: 127.0.0.1:\(edgePorts[0]), location: {lat: 40.71, lon: -74.01}}
-          - {name: edge-chi, listen: 127.0.0.1:\(edgePorts[1]), location: {lat: 41.88, lon: -87.63}}
-          - {name: edge-sfo, listen: 127.0.0.1:\(edgePorts[2]), location: {lat: 37.77, lon: -122.42}}
-        coverage:
-          - {name: boston, networks: [127.0.10.0/24], location: {lat: 42.36, lon: -71.06}}
-          - {name: st-louis, networks: [127.0.20.0/24], location: {lat: 38.63, lon: -90.20}}
-          - {name: seattle, networks: [127.0.30.0/24], location: {lat: 47.61, lon: -122.33}}
-        default_location: {lat: 39.10, lon: -94.58}
-        limits: {access_log: off}
-        """
-    }
-
+extension TestTopology {
     static func config(edgePorts: [Int] = [8081, 8082, 8083], decisionLog: String = "off", extra: String = "") throws -> CDNConfig {
         try CDNConfig.parse(yaml: yaml(edgePorts: edgePorts, decisionLog: decisionLog, extra: extra), file: "/tmp/test-cdn.yaml")
     }
-
-    /// Each zone, an address inside it, and the edge nearest to it.
-    static let zones: [(zone: String, client: String, nearest: String)] = [
-        ("boston", "127.0.10.5", "edge-nyc"), ("st-louis", "127.0.20.5", "edge-chi"), ("seattle", "127.0.30.5", "edge-sfo"),
-    ]
 }

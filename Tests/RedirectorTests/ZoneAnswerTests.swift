@@ -1,4 +1,5 @@
 import DNSWire
+import TestSupport
 import Redirector
 import Topology
 import XCTest

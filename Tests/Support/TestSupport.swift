@@ -91,3 +91,48 @@ public struct SeededGenerator: RandomNumberGenerator {
 public func dashcdn(_ arguments: [String], timeout: TimeInterval = 300) throws -> Run {
     try runProcess(Paths.dashcdn.path, arguments, timeout: timeout)
 }
+
+/// The committed topology's geography on the test's own ports: three edges (New York, Chicago,
+/// San Francisco) and three zones (Boston, St. Louis, Seattle). `edgeFields` adds YAML fields to
+/// an edge's entry by name (its cache folder, an emulated link).
+public enum TestTopology {
+    public static let edgeNames = ["edge-nyc", "edge-chi", "edge-sfo"]
+
+    public static func yaml(edgePorts: [Int], originPort: Int = 0, root: String = ".", decisionLog: String = "off",
+                            extra: String = "", redirectorHTTPPort: Int = 0,
+                            edgeHosts: [String] = Array(repeating: "127.0.0.1", count: 3),
+                            edgeFields: (String) -> String = { _ in "" }) -> String {
+        let places = [(40.71, -74.01), (41.88, -87.63), (37.77, -122.42)]
+        let edges = zip(zip(edgeNames, edgeHosts), zip(edgePorts, places)).map { nameAndHost, portAndPlace in
+            let (name, host) = nameAndHost
+            return "  - {name: \(name), listen: \(host):\(portAndPlace.0), location: {lat: \(portAndPlace.1.0), lon: \(portAndPlace.1.1)}\(edgeFields(name))}"
+        }.joined(separator: "\n")
+        return """
+        domain: cdn.example.test
+        routing_name: video
+        ttl: 20
+        aliases:
+          www.netcinema.test: video.cdn.example.test
+        origin: {listen: 127.0.0.1:\(originPort), root: \(root)}
+        redirector:
+          dns: 127.0.0.1:0
+          http: 127.0.0.1:\(redirectorHTTPPort)
+          decision_log: \(decisionLog)
+          rate_limit: {responses_per_second: 0}
+        \(extra)
+        edges:
+        \(edges)
+        coverage:
+          - {name: boston, networks: [127.0.10.0/24], location: {lat: 42.36, lon: -71.06}}
+          - {name: st-louis, networks: [127.0.20.0/24], location: {lat: 38.63, lon: -90.20}}
+          - {name: seattle, networks: [127.0.30.0/24], location: {lat: 47.61, lon: -122.33}}
+        default_location: {lat: 39.10, lon: -94.58}
+        limits: {access_log: off}
+        """
+    }
+
+    /// Each zone, an address inside it, and the edge nearest to it.
+    public static let zones: [(zone: String, client: String, nearest: String)] = [
+        ("boston", "127.0.10.5", "edge-nyc"), ("st-louis", "127.0.20.5", "edge-chi"), ("seattle", "127.0.30.5", "edge-sfo"),
+    ]
+}

@@ -38,7 +38,7 @@ struct RedirectRouter: EdgeRouter {
     let fetcher: HTTPFetcher
 
     func route(_ logicalURL: URL) async throws -> (choices: [EdgeChoice], ttl: Double?) {
-        let result = try await fetcher.get(logicalURL, keepBody: false, deadline: 3)
+        let result = try await fetcher.get(logicalURL, keepBody: false, followRedirects: false, deadline: 3)
         guard let location = result.location, let target = URL(string: location, relativeTo: logicalURL)?.absoluteURL,
               let authority = Authority(target) else {
             throw FetchError("the redirector at \(Authority(logicalURL)?.description ?? "?") answered \(result.status) without a usable Location")
@@ -68,8 +68,8 @@ struct SteeringRouter: EdgeRouter {
 
     func route(_ logicalURL: URL) async throws -> (choices: [EdgeChoice], ttl: Double?) {
         do {
-            let result = try await fetcher.getFollowing(steering.serverURL)
-            let response = try JSONDecoder().decode(Response.self, from: result.result.body ?? Data())
+            let result = try await fetcher.get(steering.serverURL, keepBody: true, deadline: 3)
+            let response = try JSONDecoder().decode(Response.self, from: result.body ?? Data())
             let ordered = (response.priority ?? []).filter(pathways.contains)
             guard response.version == 1, !ordered.isEmpty else {
                 throw FetchError("no known pathway in PATHWAY-PRIORITY")

@@ -14,6 +14,8 @@ public struct FetchResult: Sendable {
     /// Request sent to last byte received.
     public var seconds: Double
     public var location: String?
+    /// Where the bytes finally came from, after redirects.
+    public var url: URL
 }
 
 /// Why a request failed, worded for a log line. `status` is set for HTTP errors.
@@ -51,10 +53,33 @@ public final class HTTPFetcher: Sendable {
 
     public func shutdown() async { try? await client.shutdown() }
 
-    /// One GET, without following redirects (a 3xx comes back with its Location). Non-2xx/3xx
-    /// statuses throw.
-    public func get(_ url: URL, range: ClosedRange<Int>? = nil, keepBody: Bool, deadline: Double = 30,
-                    progress: Progress? = nil) async throws -> FetchResult {
+    /// One GET. Redirects are followed (at most `redirectLimit`, a loop is named as such) unless
+    /// `followRedirects` is false, when a 3xx comes back with its Location. Other non-2xx statuses throw.
+    public func get(_ url: URL, range: ClosedRange<Int>? = nil, keepBody: Bool, followRedirects: Bool = true,
+                    deadline: Double = 30, progress: Progress? = nil) async throws -> FetchResult {
+        var current = url
+        var visited = [url.absoluteString]
+        while true {
+            let result = try await getOnce(current, range: range, keepBody: keepBody, deadline: deadline, progress: progress)
+            guard followRedirects, let location = result.location else { return result }
+            guard let next = URL(string: location, relativeTo: current)?.absoluteURL else {
+                throw FetchError("\(Self.authority(current)) redirected to an invalid Location \"\(location)\"", status: result.status)
+            }
+            if visited.contains(next.absoluteString) {
+                throw FetchError("redirect loop: \((visited + [next.absoluteString]).joined(separator: " -> "))", status: result.status)
+            }
+            guard visited.count <= Self.redirectLimit else {
+                throw FetchError("more than \(Self.redirectLimit) redirects from \(url.absoluteString)", status: result.status)
+            }
+            visited.append(next.absoluteString)
+            current = next
+        }
+    }
+
+    static let redirectLimit = 5
+
+    private func getOnce(_ url: URL, range: ClosedRange<Int>?, keepBody: Bool, deadline: Double,
+                         progress: Progress?) async throws -> FetchResult {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.headers.add(name: "User-Agent", value: "dashcdn-player")
         if let range { request.headers.add(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound)") }
@@ -69,7 +94,7 @@ public final class HTTPFetcher: Sendable {
         let status = Int(response.status.code)
         if (300..<400).contains(status) {
             return FetchResult(status: status, body: nil, bytes: 0, firstByte: firstByte, seconds: firstByte,
-                               location: response.headers.first(name: "Location"))
+                               location: response.headers.first(name: "Location"), url: url)
         }
         guard (200..<300).contains(status) else {
             throw FetchError("HTTP \(status) from \(Self.authority(url))", status: status)
@@ -94,26 +119,7 @@ public final class HTTPFetcher: Sendable {
             throw FetchError("\(Self.authority(url)) sent \(bytes) of \(total) bytes")
         }
         return FetchResult(status: status, body: body, bytes: bytes, firstByte: firstByte,
-                           seconds: seconds(since: started), location: nil)
-    }
-
-    /// A GET that follows up to `limit` redirects itself, so that a loop is named as such.
-    public func getFollowing(_ url: URL, keepBody: Bool = true, limit: Int = 5) async throws -> (result: FetchResult, url: URL) {
-        var current = url
-        var visited = [url.absoluteString]
-        while true {
-            let result = try await get(current, keepBody: keepBody)
-            guard let location = result.location else { return (result, current) }
-            guard let next = URL(string: location, relativeTo: current)?.absoluteURL else {
-                throw FetchError("\(Self.authority(current)) redirected to an invalid Location \"\(location)\"")
-            }
-            if visited.contains(next.absoluteString) {
-                throw FetchError("redirect loop: \((visited + [next.absoluteString]).joined(separator: " -> "))")
-            }
-            guard visited.count <= limit else { throw FetchError("more than \(limit) redirects from \(url.absoluteString)") }
-            visited.append(next.absoluteString)
-            current = next
-        }
+                           seconds: seconds(since: started), location: nil, url: url)
     }
 
     private func seconds(since start: ContinuousClock.Instant) -> Double {

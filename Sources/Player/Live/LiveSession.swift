@@ -89,8 +89,8 @@ public final class LiveSession: @unchecked Sendable {
         do {
             switch settings.mode {
             case .direct, .steering:
-                let (result, finalURL) = try await fetcher.getFollowing(url)
-                let presentation = try parse(result.body, from: finalURL)
+                let result = try await fetcher.get(url, keepBody: true)
+                let presentation = try parse(result.body, from: result.url)
                 let bases = presentation.periods.lazy.compactMap { $0.track(.video)?.representations.first?.bases }.first ?? manifestBases
                 let router: EdgeRouter
                 if settings.mode == .steering {
