@@ -74,6 +74,10 @@ struct PlayCommand: ParsableCommand {
             if reports.count > 1 { printComparison(reports) }
         } catch let error as PlayerError {
             fail(error.description)
+        } catch let error as CleanExit {
+            throw error
+        } catch {
+            fail("\(error)")  // a socket or client failure below the player's own wording
         }
     }
 

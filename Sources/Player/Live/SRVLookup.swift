@@ -31,6 +31,8 @@ public enum SRVLookup {
             } catch let error as FetchError {
                 lastError = error.description
                 if error.status != nil { throw error }  // an answer that says no: asking again will not help
+            } catch {
+                lastError = "\(error)"  // the socket itself failed (e.g. a source address not on this host)
             }
             if attempt < 2 { try await Task.sleep(nanoseconds: 100_000_000) }
         }
