@@ -21,7 +21,7 @@ struct PlayCommand: ParsableCommand {
         Examples:
           dashcdn play http://127.0.0.1:8081/manifests/sample.mpd
           dashcdn play http://video.cdn.example.test/manifests/sample.mpd --dns 127.0.0.1:5353 --source-address 127.0.20.5
-          dashcdn play http://127.0.0.1:8280/manifests/sample.mpd --redirect --abr bola --plot bola.svg
+          dashcdn play http://127.0.0.1:8053/manifests/sample.mpd --redirect --abr bola --plot bola.svg
           dashcdn play http://127.0.0.1:8080/manifests/sample.steering.mpd --steering --jsonl session.jsonl
         """)
 
@@ -46,14 +46,10 @@ struct PlayCommand: ParsableCommand {
     @Option(help: "Seconds of video to buffer before pausing downloads.")
     var maxBuffer = 30.0
 
-    @Option(help: "Write the per-segment records as CSV.")
-    var csv: String?
 
-    @Option(help: "Write the per-segment records and the summary as JSON lines.")
-    var jsonl: String?
 
-    @Option(help: "Draw buffer, bitrate and throughput over time to this SVG file.")
-    var plot: String?
+
+    @OptionGroup var log: SessionLogOptions
 
     func run() throws {
         do {
@@ -62,7 +58,7 @@ struct PlayCommand: ParsableCommand {
             guard let target = URL(string: url), target.scheme == "http", target.host != nil else {
                 throw PlayerError("\(url) is not an http:// URL")
             }
-            guard rules.count == 1 || (csv == nil && jsonl == nil && plot == nil) else {
+            guard rules.count == 1 || log.isEmpty else {
                 throw PlayerError("--plot, --csv and --jsonl describe one session: name one rule with --abr")
             }
             var reports: [(RuleName, LiveReport)] = []
@@ -124,7 +120,7 @@ struct PlayCommand: ParsableCommand {
         say("edges used      \(report.edges.joined(separator: ", "))")
         if let audio = report.audioKbps { say("audio           \(report.audioSegments) segments, \(Int(audio)) kbps") }
         if report.skippedSegments > 0 { say("skipped         \(report.skippedSegments) segments missing on every edge") }
-        try SessionLogFiles(csv: csv, jsonl: jsonl, plot: plot)
+        try log.files
             .write(records: report.records, summary: report.summary,
                    title: "\(settings.rule.rawValue): \(target.lastPathComponent)", maxBuffer: settings.maxBuffer)
         return report

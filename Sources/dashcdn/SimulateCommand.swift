@@ -37,14 +37,10 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Write per-trace and aggregate results as JSON to this file.")
     var json: String?
 
-    @Option(help: "With one session: draw buffer, bitrate and throughput to this SVG file.")
-    var plot: String?
 
-    @Option(help: "With one session: write the per-segment records as CSV.")
-    var csv: String?
 
-    @Option(help: "With one session: write the per-segment records and the summary as JSON lines.")
-    var jsonl: String?
+
+    @OptionGroup var log: SessionLogOptions
 
     func run() throws {
         do {
@@ -73,8 +69,8 @@ struct SimulateCommand: ParsableCommand {
 
     private func playOne(_ simulation: Simulation, rules: [RuleName]) throws {
         let trace = simulation.traces[0]
-        let files = SessionLogFiles(csv: csv, jsonl: jsonl, plot: plot)
-        guard rules.count == 1 || (csv == nil && jsonl == nil && plot == nil) else {
+        let files = log.files
+        guard rules.count == 1 || log.isEmpty else {
             throw PlayerError("--plot, --csv and --jsonl describe one session: name one rule with --abr")
         }
         var results: [RuleResult] = []
@@ -92,7 +88,7 @@ struct SimulateCommand: ParsableCommand {
     }
 
     private func runAll(_ simulation: Simulation, rules: [RuleName]) throws {
-        guard plot == nil, csv == nil, jsonl == nil else {
+        guard log.isEmpty else {
             throw PlayerError("--plot, --csv and --jsonl describe one session: pick a trace with --trace NAME")
         }
         let start = Date()

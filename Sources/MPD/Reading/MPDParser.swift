@@ -6,8 +6,7 @@ public enum MPDParser {
     public static func parse(_ data: Data, url: URL) throws -> MediaPresentation {
         let root = try MarkupElement.parse(data)
         guard root.name == "MPD" else { throw MPDError("the root element is <\(root.name)>, not <MPD>") }
-        let isDynamic = root["type"] == "dynamic"
-        if isDynamic {
+        if root["type"] == "dynamic" {
             throw MPDError("a dynamic (live) MPD; dashcdn plays on-demand presentations (type=\"static\")")
         }
         let duration = try root["mediaPresentationDuration"].map { try seconds($0, "MPD@mediaPresentationDuration") }
@@ -31,7 +30,7 @@ public enum MPDParser {
                                               duration: end - start, tracks: try tracks(in: context)))
             nextStart = end
         }
-        return MediaPresentation(isDynamic: isDynamic, duration: duration ?? nextStart, minBufferTime: minBuffer,
+        return MediaPresentation(duration: duration ?? nextStart, minBufferTime: minBuffer,
                                  periods: periods, steering: steering(root, url: url))
     }
 

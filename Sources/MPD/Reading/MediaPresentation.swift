@@ -4,7 +4,6 @@ import Foundation
 /// to its base URLs, whichever addressing form the packager chose (SegmentTemplate with
 /// $Number$ or $Time$, SegmentTimeline, SegmentList, SegmentBase with a sidx).
 public struct MediaPresentation: Sendable {
-    public var isDynamic: Bool
     public var duration: Double?
     public var minBufferTime: Double
     public var periods: [PresentationPeriod]
