@@ -85,41 +85,43 @@ public final class LiveSession: @unchecked Sendable {
 
     /// Fetches and parses the MPD by the routing mode; returns it with the route segments take.
     private func loadManifest() async throws -> (MediaPresentation, Route) {
-        let manifestBases = [BaseLocation(url: url, serviceLocation: nil)]
         do {
             switch settings.mode {
             case .direct, .steering:
                 let result = try await fetcher.get(url, keepBody: true)
                 let presentation = try parse(result.body, from: result.url)
-                let bases = presentation.periods.lazy.compactMap { $0.track(.video)?.representations.first?.bases }.first ?? manifestBases
-                let router: EdgeRouter
-                if settings.mode == .steering {
-                    guard let steering = presentation.steering else {
-                        throw PlayerError("\(url.absoluteString): --steering, but the MPD has no ContentSteering element")
-                    }
-                    var pathways: [String] = []
-                    for base in bases { if let name = base.serviceLocation, !pathways.contains(name) { pathways.append(name) } }
-                    router = SteeringRouter(steering: steering, pathways: pathways, fetcher: fetcher, log: log)
-                } else {
-                    router = BaseURLRouter(bases: bases)
-                }
-                return (presentation, Route(directory: EdgeDirectory(router: router, fetcher: fetcher, log: log), logical: nil))
+                let directory = EdgeDirectory(router: try baseRouter(for: presentation), fetcher: fetcher, log: log)
+                return (presentation, Route(directory: directory, logical: nil))
             case .dns(let server, let port):
                 let router = DNSRouter(server: server, port: port, sourceAddress: settings.sourceAddress)
-                return try await viaCDN(EdgeDirectory(router: router, fetcher: fetcher, log: log), bases: manifestBases)
+                return try await viaCDN(EdgeDirectory(router: router, fetcher: fetcher, log: log))
             case .redirect:
-                return try await viaCDN(EdgeDirectory(router: RedirectRouter(fetcher: fetcher), fetcher: fetcher, log: log),
-                                        bases: manifestBases)
+                return try await viaCDN(EdgeDirectory(router: RedirectRouter(fetcher: fetcher), fetcher: fetcher, log: log))
             }
         } catch let error as FetchError {
             throw PlayerError("cannot fetch the MPD \(url.absoluteString): \(error.description)")
         }
     }
 
+    /// Direct and steering modes choose among the MPD's own BaseURLs (those of its first video
+    /// representation name the alternatives).
+    private func baseRouter(for presentation: MediaPresentation) throws -> EdgeRouter {
+        let bases = presentation.periods.lazy.compactMap { $0.track(.video)?.representations.first?.bases }.first
+            ?? [BaseLocation(url: url)]
+        guard settings.mode == .steering else { return BaseURLRouter(bases: bases) }
+        guard let steering = presentation.steering else {
+            throw PlayerError("\(url.absoluteString): --steering, but the MPD has no ContentSteering element")
+        }
+        var pathways: [String] = []
+        for base in bases { if let name = base.serviceLocation, !pathways.contains(name) { pathways.append(name) } }
+        return SteeringRouter(steering: steering, pathways: pathways, fetcher: fetcher, log: log)
+    }
+
     /// DNS and 302 modes: the manifest comes from an edge the CDN names, at the same path.
-    private func viaCDN(_ directory: EdgeDirectory, bases: [BaseLocation]) async throws -> (MediaPresentation, Route) {
+    private func viaCDN(_ directory: EdgeDirectory) async throws -> (MediaPresentation, Route) {
         let route = Route(directory: directory, logical: Authority(url))
-        let (result, _) = try await directory.fetch(ResourceReference(path: ""), bases: bases, logical: route.logical, keepBody: true)
+        let (result, _) = try await directory.fetch(ResourceReference(path: ""), bases: [BaseLocation(url: url)],
+                                                    logical: route.logical, keepBody: true)
         return (try parse(result.body, from: url), route)
     }
 
