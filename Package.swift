@@ -77,10 +77,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // `dashcdn demo`: the whole chain, from the sample movie to three players, in one process.
+        .target(name: "Demo", dependencies: ["Segmenter", "Player", "Topology", "Edge", "Redirector"]),
         .executableTarget(
             name: "dashcdn",
             dependencies: [
-                "Segmenter", "MPD", "Player", "Topology", "Edge", "Redirector",
+                "Segmenter", "MPD", "Player", "Topology", "Edge", "Redirector", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -13,7 +13,7 @@ struct DashCDN: ParsableCommand {
         """,
         subcommands: [SampleCommand.self, EncodeCommand.self, OriginCommand.self, EdgeCommand.self, CDNCommand.self,
                       RedirectorCommand.self,
-                      PlayCommand.self, SimulateCommand.self])
+                      PlayCommand.self, SimulateCommand.self, DemoCommand.self])
 }
 
 /// One line on stderr and a non-zero exit: what every command does on bad input.

@@ -1,0 +1,57 @@
+import Foundation
+import Player
+import Topology
+
+/// One of the demo's viewers: a coverage zone, an address inside it, and the way it finds its edge.
+public struct DemoClient: Sendable {
+    public let zone: String
+    public let sourceAddress: String
+    public let mode: RoutingMode
+    public let url: URL
+
+    /// One client per zone (the first three), each using the next routing mode in turn, so the
+    /// demo shows DNS SRV, HTTP 302 and content steering side by side.
+    static func clients(for config: CDNConfig, title: String, dnsPort: Int, httpPort: Int, originPort: Int) -> [DemoClient] {
+        config.coverage.prefix(3).enumerated().compactMap { index, zone in
+            guard let network = zone.networks.first(where: \.address.isIPv4) else { return nil }
+            var octets = network.address.bytes
+            octets[3] = 5
+            let address = octets.map(String.init).joined(separator: ".")
+            let mode: RoutingMode
+            let url: String
+            switch index % 3 {
+            case 0:
+                mode = .dns(server: config.redirector.dns.host, port: dnsPort)
+                url = "http://\(config.routingHost)/manifests/\(title).mpd"
+            case 1:
+                mode = .redirect
+                url = "http://\(config.redirector.http.host):\(httpPort)/manifests/\(title).mpd"
+            default:
+                mode = .steering
+                url = "http://\(config.origin.listen.host):\(originPort)/manifests/\(title).steering.mpd"
+            }
+            return DemoClient(zone: zone.name, sourceAddress: address, mode: mode, url: URL(string: url)!)
+        }
+    }
+
+    var modeName: String {
+        switch mode {
+        case .direct: return "direct"
+        case .dns: return "DNS SRV"
+        case .redirect: return "HTTP 302"
+        case .steering: return "steering"
+        }
+    }
+}
+
+/// What one client lived through, for the final table.
+public struct DemoResult: Sendable {
+    public let client: DemoClient
+    public let report: LiveReport
+    public let plot: String
+    /// Edge names by `host:port`.
+    let edgeNames: [String: String]
+
+    /// The edges in the order used, by their configured names.
+    public var edges: [String] { report.edges.map { edgeNames[$0] ?? $0 } }
+}
