@@ -19,11 +19,30 @@ final class DNSServer: Sendable {
     static let maxTCPConnections = 1024
 
     init(service: DNSService, listen: ListenAddress, group: EventLoopGroup) throws {
+        let connections = self.connections
+        var attempt = 1
+        while true {
+            do {
+                (channels, port) = try Self.bind(service: service, listen: listen, group: group, connections: connections)
+                return
+            } catch {
+                // With port 0 the kernel picks the UDP port, and the TCP listener may find that
+                // port held by some client's connection: another pick will do.
+                guard listen.port == 0, attempt < 5 else {
+                    throw RedirectorError("DNS \(listen): cannot listen (\(socketErrorText(error)))")
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    /// Every listener on one port, or none (what did bind is closed again before throwing).
+    private static func bind(service: DNSService, listen: ListenAddress, group: EventLoopGroup,
+                             connections: ConnectionRegistry) throws -> ([Channel], Int) {
         var channels: [Channel] = []
         do {
-            let loops = Array(group.makeIterator())
             var port = listen.port
-            for loop in loops {
+            for loop in group.makeIterator() {
                 let channel = try DatagramBootstrap(group: loop)
                     .channelOption(.socketOption(.so_reuseaddr), value: 1)
                     .channelOption(.socket(.init(SOL_SOCKET), .init(SO_REUSEPORT)), value: 1)
@@ -39,7 +58,6 @@ final class DNSServer: Sendable {
                 channels.append(channel)
                 port = channel.localAddress?.port ?? port  // port 0: the others join the chosen one
             }
-            let connections = self.connections
             let tcp = try ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 256)
@@ -55,11 +73,10 @@ final class DNSServer: Sendable {
                 }
                 .bind(host: listen.host, port: port).wait()
             channels.append(tcp)
-            self.port = port
-            self.channels = channels
+            return (channels, port)
         } catch {
             channels.forEach { try? $0.close().wait() }
-            throw RedirectorError("DNS \(listen): cannot listen (\(socketErrorText(error)))")
+            throw error
         }
     }
 
