@@ -27,18 +27,23 @@ func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
-/// On Ctrl-C or SIGTERM, remove half-written output before exiting.
-func removePartialOutputOnInterrupt(_ cleanup: @escaping @Sendable () -> Void) {
+/// Runs `handler` on Ctrl-C or SIGTERM (instead of dying at once), on a background queue.
+func onInterrupt(_ handler: @escaping @Sendable () -> Void) {
     for sig in [SIGINT, SIGTERM] {
         signal(sig, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-        source.setEventHandler {
-            cleanup()
-            note("\ndashcdn: interrupted; partial output removed")
-            exit(130)
-        }
+        source.setEventHandler(handler: handler)
         source.resume()
         SignalSources.keep.append(source)
+    }
+}
+
+/// On Ctrl-C or SIGTERM, remove half-written output before exiting.
+func removePartialOutputOnInterrupt(_ cleanup: @escaping @Sendable () -> Void) {
+    onInterrupt {
+        cleanup()
+        note("\ndashcdn: interrupted; partial output removed")
+        exit(130)
     }
 }
 

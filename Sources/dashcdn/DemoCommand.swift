@@ -54,27 +54,16 @@ struct DemoCommand: ParsableCommand {
         do {
             (settings.sampleWidth, settings.sampleHeight) = try SampleMovie.parseSize(size)
             let runner = DemoRunner(settings: settings, say: say, note: note)
-            stopOnSignal(runner)
+            onInterrupt {  // stop every server the demo started, then exit
+                note("\ndemo: interrupted; stopping everything")
+                runner.stopAll()
+                Foundation.exit(130)
+            }
             let results = try runAsync { try await runner.run() }
             say("")
             say(DemoTable.render(results))
         } catch {
             fail("\(error)")
-        }
-    }
-
-    /// Ctrl-C or SIGTERM: stop every server the demo started, then exit.
-    private func stopOnSignal(_ runner: DemoRunner) {
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                note("\ndemo: interrupted; stopping everything")
-                runner.stopAll()
-                Foundation.exit(130)
-            }
-            source.resume()
-            SignalSources.keep.append(source)
         }
     }
 }

@@ -135,13 +135,7 @@ func startRedirector(_ cdn: CDNConfig, dnsPort: Int?, httpPort: Int?) throws -> 
 /// Blocks until SIGINT or SIGTERM, then stops every node and exits 0.
 func serveUntilSignalled(_ nodes: [any RunningService]) -> Never {
     let done = DispatchSemaphore(value: 0)
-    for sig in [SIGINT, SIGTERM] {
-        signal(sig, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-        source.setEventHandler { done.signal() }
-        source.resume()
-        SignalSources.keep.append(source)
-    }
+    onInterrupt { done.signal() }
     done.wait()
     note("stopping \(nodes.map(\.name).joined(separator: ", "))")
     nodes.forEach { $0.stop() }
