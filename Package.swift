@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "Player",
             dependencies: [
-                "MPD", "DNSWire",
+                "MPD", "DNSWire", "Topology",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

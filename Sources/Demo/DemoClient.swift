@@ -16,7 +16,7 @@ public struct DemoClient: Sendable {
             guard let network = zone.networks.first(where: \.address.isIPv4) else { return nil }
             var octets = network.address.bytes
             octets[3] = 5
-            let address = octets.map(String.init).joined(separator: ".")
+            let address = IPAddress(bytes: octets)!.description
             let mode: RoutingMode
             let url: String
             switch index % 3 {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Player
+import Topology
 
 struct PlayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -82,16 +83,13 @@ struct PlayCommand: ParsableCommand {
             throw PlayerError("choose one of --dns, --redirect and --steering")
         }
         guard maxBuffer >= 2, maxBuffer.isFinite else { throw PlayerError("--max-buffer must be at least 2 seconds") }
-        if let sourceAddress {
-            var storage = in6_addr()
-            guard Self.isIPv4(sourceAddress) || inet_pton(AF_INET6, sourceAddress, &storage) == 1 else {
-                throw PlayerError("--source-address \(sourceAddress) is not an IP address")
-            }
+        if let sourceAddress, IPAddress(sourceAddress) == nil {
+            throw PlayerError("--source-address \(sourceAddress) is not an IP address")
         }
         var mode = RoutingMode.direct
         if let dns {
             let parts = dns.split(separator: ":")
-            guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port), Self.isIPv4(String(parts[0])) else {
+            guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port), IPAddress(String(parts[0]))?.isIPv4 == true else {
                 throw PlayerError("--dns \(dns): expected IPv4-ADDRESS:PORT, e.g. 127.0.0.1:5353")
             }
             mode = .dns(server: String(parts[0]), port: port)
@@ -101,11 +99,6 @@ struct PlayCommand: ParsableCommand {
             mode = .steering
         }
         return PlaySettings(mode: mode, sourceAddress: sourceAddress, maxBuffer: maxBuffer)
-    }
-
-    private static func isIPv4(_ text: String) -> Bool {
-        var address = in_addr()
-        return inet_pton(AF_INET, text, &address) == 1
     }
 
     private func play(_ target: URL, settings: PlaySettings) throws -> LiveReport {

@@ -16,19 +16,9 @@ final class CannedServer: @unchecked Sendable {
     private let thread: Thread
 
     init(_ behaviour: Behaviour) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(fd, generic, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, generic, &length) == 0
-            }
-        }
-        guard bound else { close(fd); throw POSIXError(.EADDRINUSE) }
+        let (fd, port) = try loopbackSocket(listening: true)
         listener = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         thread = Thread {
             while true {
                 let client = accept(fd, nil, nil)
@@ -52,4 +42,20 @@ final class CannedServer: @unchecked Sendable {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
+}
+
+/// A TCP socket bound to 127.0.0.1 on a port of the kernel's choosing, listening if asked.
+func loopbackSocket(listening: Bool) throws -> (descriptor: Int32, port: Int) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+            bind(fd, generic, length) == 0 && (!listening || listen(fd, 16) == 0) && getsockname(fd, generic, &length) == 0
+        }
+    }
+    guard bound else { close(fd); throw POSIXError(.EADDRINUSE) }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }

@@ -8,8 +8,7 @@ actor EdgeDirectory {
     private let router: EdgeRouter
     private let fetcher: HTTPFetcher
     private let log: @Sendable (String) -> Void
-    private let clock = ContinuousClock()
-    private let started: ContinuousClock.Instant
+    private let stopwatch = Stopwatch()
     private var choices: [EdgeChoice] = []
     private var expires = Double.infinity
     private var penalties: [String: Double] = [:]
@@ -26,13 +25,9 @@ actor EdgeDirectory {
         self.router = router
         self.fetcher = fetcher
         self.log = log
-        started = clock.now
     }
 
-    private var now: Double {
-        let elapsed = clock.now - started
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    }
+    private var now: Double { stopwatch.elapsed }
 
     /// The choices, refreshed when empty or expired, healthy ones first.
     private func ordered(for logicalURL: URL) async throws -> [EdgeChoice] {
@@ -53,7 +48,7 @@ actor EdgeDirectory {
     /// 5xx (and 404, which another edge may not share). An abandoned download is not a failure of
     /// the edge: it is rethrown at once for the caller to re-request at a lower level.
     func fetch(_ reference: ResourceReference, bases: [BaseLocation], logical: Authority?, keepBody: Bool,
-               deadline: Double = 30, progress: HTTPFetcher.Progress? = nil) async throws -> (FetchResult, String) {
+               progress: HTTPFetcher.Progress? = nil) async throws -> (FetchResult, String) {
         let logicalURL = reference.url(against: bases[0].url) ?? bases[0].url
         let start = now
         var tried: Set<String> = []
@@ -81,7 +76,7 @@ actor EdgeDirectory {
                 throw FetchError("cannot form a URL for \(reference.path)")
             }
             do {
-                let result = try await fetcher.get(url, range: reference.range, keepBody: keepBody, deadline: deadline, progress: progress)
+                let result = try await fetcher.get(url, range: reference.range, keepBody: keepBody, progress: progress)
                 if let previous = current, previous != choice.name { log("now fetching from \(choice.name) (was \(previous))") }
                 current = choice.name
                 return (result, choice.name)

@@ -37,7 +37,6 @@ public struct FetchError: Error, CustomStringConvertible, Sendable {
 /// a timeout: nothing here can wait forever.
 public final class HTTPFetcher: Sendable {
     private let client: HTTPClient
-    private let clock = ContinuousClock()
 
     /// What a download's watcher is told after each chunk; returning true abandons the download.
     public typealias Progress = @Sendable (_ bytes: Int, _ total: Int?, _ elapsed: Double) -> Bool
@@ -83,14 +82,14 @@ public final class HTTPFetcher: Sendable {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.headers.add(name: "User-Agent", value: "dashcdn-player")
         if let range { request.headers.add(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound)") }
-        let started = clock.now
+        let stopwatch = Stopwatch()
         let response: HTTPClientResponse
         do {
             response = try await client.execute(request, deadline: .now() + .milliseconds(Int64(deadline * 1000)))
         } catch {
             throw FetchError(Self.describe(error, url: url))
         }
-        let firstByte = seconds(since: started)
+        let firstByte = stopwatch.elapsed
         let status = Int(response.status.code)
         if (300..<400).contains(status) {
             return FetchResult(status: status, body: nil, bytes: 0, firstByte: firstByte, seconds: firstByte,
@@ -106,7 +105,7 @@ public final class HTTPFetcher: Sendable {
             for try await chunk in response.body {
                 bytes += chunk.readableBytes
                 if keepBody { body?.append(contentsOf: chunk.readableBytesView) }
-                if let progress, progress(bytes, total, seconds(since: started)) {
+                if let progress, progress(bytes, total, stopwatch.elapsed) {
                     throw FetchError("abandoned after \(bytes) bytes", abandoned: true)
                 }
             }
@@ -119,12 +118,7 @@ public final class HTTPFetcher: Sendable {
             throw FetchError("\(Self.authority(url)) sent \(bytes) of \(total) bytes")
         }
         return FetchResult(status: status, body: body, bytes: bytes, firstByte: firstByte,
-                           seconds: seconds(since: started), location: nil, url: url)
-    }
-
-    private func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = clock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                           seconds: stopwatch.elapsed, location: nil, url: url)
     }
 
     static func authority(_ url: URL) -> String { "\(url.host ?? "?")\(url.port.map { ":\($0)" } ?? "")" }

@@ -11,8 +11,7 @@ final class PlaybackClock: @unchecked Sendable {
     enum State: Equatable { case startingUp, playing, stalled, ended }
 
     private let lock = NSLock()
-    private let clock = ContinuousClock()
-    private let origin: ContinuousClock.Instant
+    private let stopwatch = Stopwatch()
     private let startThreshold: Double
     private let end: Double
     private var state = State.startingUp
@@ -26,17 +25,13 @@ final class PlaybackClock: @unchecked Sendable {
     private(set) var stallCount = 0
 
     init(tracks: Set<TrackKind>, presentationEnd: Double, startThreshold: Double) {
-        origin = clock.now
         end = presentationEnd
         self.startThreshold = startThreshold
         for track in tracks { bufferedUntil[track] = 0 }
     }
 
     /// Seconds since the session started.
-    var now: Double {
-        let elapsed = clock.now - origin
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    }
+    var now: Double { stopwatch.elapsed }
 
     /// Seconds of `track` buffered ahead of the playhead.
     func level(_ track: TrackKind) -> Double {

@@ -1,5 +1,6 @@
 import DNSWire
 import Foundation
+import Topology
 import NIOCore
 import NIOPosix
 
@@ -50,8 +51,8 @@ public enum SRVLookup {
         var addresses: [DNSName: String] = [:]
         for record in response.additional {
             switch record.data {
-            case .a(let octets): addresses[record.name] = addresses[record.name] ?? octets.map(String.init).joined(separator: ".")
-            case .aaaa(let octets): addresses[record.name] = addresses[record.name] ?? ipv6Text(octets)
+            case .a(let octets), .aaaa(let octets):
+                addresses[record.name] = addresses[record.name] ?? IPAddress(bytes: octets)?.description
             default: continue
             }
         }
@@ -64,11 +65,6 @@ public enum SRVLookup {
             throw FetchError("DNS server \(server) has no usable SRV records for _http._tcp.\(host)\(truncated ? " (truncated)" : "")", status: 0)
         }
         return targets.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }.map(\.element)
-    }
-
-    private static func ipv6Text(_ octets: [UInt8]) -> String {
-        stride(from: 0, to: 16, by: 2).map { String(UInt16(octets[$0]) << 8 | UInt16(octets[$0 + 1]), radix: 16) }
-            .joined(separator: ":")
     }
 
     /// Sends one datagram and waits up to a second for the reply carrying the same ID.

@@ -75,10 +75,7 @@ final class TrackPlayer: @unchecked Sendable {
         while true {
             let representation = ladder.representations[level]
             do {
-                if !initialized.contains(level), let initSegment = ladder.initialization[level] {
-                    _ = try await route.fetch(initSegment, of: representation)
-                    initialized.insert(level)
-                }
+                try await initialize(ladder, level: level, done: &initialized)
                 let verdict = LockedBox<Int?>(nil)
                 let watch = abandonmentWatch(table: table, index: index, level: level, verdict: verdict)
                 do {
@@ -131,10 +128,7 @@ final class TrackPlayer: @unchecked Sendable {
                 let representation = ladder.representations[level]
                 let segment = ladder.segments[level][index]
                 do {
-                    if !initialized.contains(level), let initSegment = ladder.initialization[level] {
-                        _ = try await route.fetch(initSegment, of: representation)
-                        initialized.insert(level)
-                    }
+                    try await initialize(ladder, level: level, done: &initialized)
                     let (_, edge) = try await route.fetch(segment.reference, of: representation)
                     session.noteEdge(edge)
                     session.noteAudio(kbps: Double(representation.bandwidth) / 1000)
@@ -147,6 +141,13 @@ final class TrackPlayer: @unchecked Sendable {
             }
         }
         clock.finish(.audio)
+    }
+
+    /// Fetches a level's init segment the first time the level is used (a switch needs it).
+    private func initialize(_ ladder: TrackLadder, level: Int, done: inout Set<Int>) async throws {
+        guard !done.contains(level), let initSegment = ladder.initialization[level] else { return }
+        _ = try await route.fetch(initSegment, of: ladder.representations[level])
+        done.insert(level)
     }
 
     /// The highest audio level within a tenth of the video throughput estimate, else the lowest.
