@@ -6,8 +6,9 @@ public final class Decoder {
     /// The codec's name, for error messages.
     public let name: String
 
-    public convenience init(input: InputFile, stream: StreamInfo) throws {
-        try self.init(parameters: input.codecParameters(stream.index), timeBase: stream.timeBase, threads: 0)
+    /// `threads` 0 lets the codec pick (one per core).
+    public convenience init(input: InputFile, stream: StreamInfo, threads: Int = 0) throws {
+        try self.init(parameters: input.codecParameters(stream.index), timeBase: stream.timeBase, threads: Int32(threads))
     }
 
     /// A decoder for what `encoder` produces, e.g. to measure its quality; single-threaded so it

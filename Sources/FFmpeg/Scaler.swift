@@ -13,14 +13,15 @@ public final class Scaler {
 
     deinit { sws_freeContext(context) }
 
-    /// One output picture, reused frame after frame: encoders copy what they are given (x264 does)
-    /// or keep a reference, in which case av_frame_make_writable gives us a fresh buffer.
-    private var output: Frame?
+    /// Output pictures, each reused once every reference handed out on it is gone: encoders copy
+    /// what they are given (x264 does), so this stays at a few pictures even when other rungs
+    /// are scaled from ours or the PSNR check keeps some.
+    private var pictures: [Frame] = []
 
     /// The source as a yuv420p frame at this scaler's size; the source may change size or format
-    /// mid-stream. A source already in that shape is passed through without a copy. With
-    /// `reuse`, the returned frame is overwritten by the next call.
-    public func scale(_ source: Frame, reuse: Bool = true) throws -> Frame {
+    /// mid-stream. A source already in that shape is passed through without a copy. The result
+    /// is the caller's own reference: later calls never overwrite it.
+    public func scale(_ source: Frame) throws -> Frame {
         let src = source.pointer.pointee
         if src.width == width, src.height == height, src.format == AV_PIX_FMT_YUV420P.rawValue {
             return try source.reference()
@@ -30,20 +31,20 @@ public final class Scaler {
         guard context != nil else {
             throw FFmpegError("scale to \(width)x\(height)", message: "unsupported source pixel format")
         }
-        let out: Frame
-        if reuse, let previous = output {
-            out = previous
-            try check(av_frame_make_writable(out.pointer), "frame buffer \(width)x\(height)")
-        } else {
-            out = Frame()
-            out.pointer.pointee.width = width
-            out.pointer.pointee.height = height
-            out.pointer.pointee.format = AV_PIX_FMT_YUV420P.rawValue
-            try check(av_frame_get_buffer(out.pointer, 0), "frame buffer \(width)x\(height)")
-            if reuse { output = out }
-        }
+        let out = try unusedPicture()
         try check(sws_scale_frame(context, out.pointer, source.pointer), "scale to \(width)x\(height)")
         out.pts = source.pts
+        return try out.reference()
+    }
+
+    private func unusedPicture() throws -> Frame {
+        if let free = pictures.first(where: { av_frame_is_writable($0.pointer) != 0 }) { return free }
+        let out = Frame()
+        out.pointer.pointee.width = width
+        out.pointer.pointee.height = height
+        out.pointer.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+        try check(av_frame_get_buffer(out.pointer, 0), "frame buffer \(width)x\(height)")
+        pictures.append(out)
         return out
     }
 }

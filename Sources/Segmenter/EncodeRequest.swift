@@ -11,7 +11,7 @@ public struct EncodeRequest: Sendable {
     public var root: URL
     public var reportPSNR: Bool
     public var audioBitrateKbps = 128
-    /// x264 threads per rung; nil leaves it to x264 (about 1.5 per core).
+    /// x264 threads for every rung (0: x264 decides); nil shares the cores by ThreadBudget.
     public var threadsPerRung: Int?
 
     public init(input: String, title: String, ladder: [Rung] = Ladder.default, segmentDuration: Double = 4,

@@ -43,10 +43,13 @@ public enum LadderEncoder {
                                progress: ((Int, Double) -> ProgressReporter)?) throws -> EncodeReport {
         let frameRate = source.frameRate
         let ids = representationIDs(rungs)
-        let videoEncoders = try zip(rungs, ids).map { rung, id in
-            try VideoRungEncoder(rung: rung, id: id, folder: publication.stagedFolder(id),
-                                 settings: videoSettings(rung, frameRate: frameRate, request: request,
-                                                         threads: request.threadsPerRung ?? 0),
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let threads = request.threadsPerRung.map { Array(repeating: $0, count: rungs.count) }
+            ?? ThreadBudget.x264Threads(for: rungs, cores: cores)
+        let videoEncoders = try rungs.indices.map { index in
+            try VideoRungEncoder(rung: rungs[index], id: ids[index], folder: publication.stagedFolder(ids[index]),
+                                 settings: videoSettings(rungs[index], frameRate: frameRate, request: request,
+                                                         threads: threads[index]),
                                  measurePSNR: request.reportPSNR)
         }
         let audioEncoder = try source.audio.map { audio in
@@ -55,6 +58,12 @@ public enum LadderEncoder {
             return try AudioTrackEncoder(folder: publication.stagedFolder("audio"), settings: settings,
                                          segmentDuration: request.segmentDuration, language: audio.language)
         }
+        let parents = ScalingCascade.parents(of: rungs, sourceWidth: Int(source.video.width),
+                                             sourceHeight: Int(source.video.height))
+        for (encoder, parent) in zip(videoEncoders, parents) {
+            if let parent { videoEncoders[parent].children.append(encoder) }
+        }
+        let fromSource = zip(videoEncoders, parents).filter { $0.1 == nil }.map(\.0)
         let reporter = progress?(Int((source.duration * frameRate.double).rounded()), frameRate.double)
         let group = DispatchGroup()
         for encoder in videoEncoders {
@@ -66,19 +75,16 @@ public enum LadderEncoder {
         var boundaries = SegmentBoundaries(duration: request.segmentDuration)
         let decodeResult = Result {
             try source.decode(
+                videoThreads: ThreadBudget.decoderThreads(cores: cores),
                 video: { frame, pts in
                     let starts = boundaries.startsSegment(at: Double(pts) * frameRate.inverted.double)
-                    for encoder in videoEncoders {
-                        guard encoder.queue.put(.frame(try frame.reference(), pts: pts, startsSegment: starts)) else {
-                            throw encoder.error ?? SegmenterError("\(encoder.id) stopped")
-                        }
-                    }
+                    for encoder in fromSource { try encoder.feed(frame, pts: pts, startsSegment: starts) }
                     reporter?.update(videoEncoders.map { .init(name: $0.id, done: $0.progress) })
                 },
                 audio: { frame in try audioEncoder?.push(frame) })
         }
         if case .failure = decodeResult { videoEncoders.forEach { $0.queue.cancel() } }
-        videoEncoders.forEach { $0.queue.put(.end) }
+        fromSource.forEach { $0.queue.put(.end) }
         while group.wait(timeout: .now() + 0.25) == .timedOut {
             reporter?.update(videoEncoders.map { .init(name: $0.id, done: $0.progress) })
         }

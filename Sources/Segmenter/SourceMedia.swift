@@ -42,8 +42,9 @@ final class SourceMedia {
 
     /// Decodes everything once. `video` gets each frame with its pts in frames from the first
     /// frame (strictly increasing); `audio` gets decoded audio frames. Returns the seconds of video.
-    func decode(video onVideo: (Frame, Int64) throws -> Void, audio onAudio: (Frame) throws -> Void) throws -> Double {
-        let videoDecoder = try Decoder(input: input, stream: video)
+    func decode(videoThreads: Int, video onVideo: (Frame, Int64) throws -> Void,
+                audio onAudio: (Frame) throws -> Void) throws -> Double {
+        let videoDecoder = try Decoder(input: input, stream: video, threads: videoThreads)
         let audioDecoder = try audio.map { try Decoder(input: input, stream: $0) }
         let packet = Packet()
         let frame = Frame()

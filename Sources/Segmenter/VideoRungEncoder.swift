@@ -1,7 +1,8 @@
 import FFmpeg
 import Foundation
 
-/// Scales, encodes and segments one video rung on its own thread, fed by a FrameQueue.
+/// Scales, encodes and segments one video rung on its own thread, fed by a FrameQueue with the
+/// source's pictures or with a larger rung's scaled ones, and feeds its own to smaller rungs.
 final class VideoRungEncoder: @unchecked Sendable {
     let rung: Rung
     let id: String
@@ -20,6 +21,8 @@ final class VideoRungEncoder: @unchecked Sendable {
     private var awaitingComparison: [Int64: Frame] = [:]
     private let decoded = Frame()
     private(set) var quality = PSNRAccumulator()
+    /// Rungs scaled from this one's pictures (see ScalingCascade); set before the thread starts.
+    var children: [VideoRungEncoder] = []
 
     init(rung: Rung, id: String, folder: URL, settings: VideoEncoderSettings, measurePSNR: Bool) throws {
         self.rung = rung
@@ -33,17 +36,18 @@ final class VideoRungEncoder: @unchecked Sendable {
     var progress: Int { lock.withLock { framesDone } }
     var error: Error? { lock.withLock { failure } }
 
+    /// Queues a reference to `frame` for this rung, waiting while its queue is full; throws
+    /// this rung's failure if it has stopped.
+    func feed(_ frame: Frame, pts: Int64, startsSegment: Bool) throws {
+        guard queue.put(.frame(try frame.reference(), pts: pts, startsSegment: startsSegment)) else {
+            throw error ?? SegmenterError("\(id) stopped")
+        }
+    }
+
     /// The thread body: runs until the queue ends or something fails.
     func run() {
         do {
-            loop: while true {
-                switch queue.take() {
-                case let .frame(frame, pts, startsSegment):
-                    try encode(frame, pts: pts, startsSegment: startsSegment)
-                case .end:
-                    break loop
-                }
-            }
+            try consumeQueue()
             try encoder.send(nil)
             try drain()
             try checker?.send(nil)
@@ -55,10 +59,19 @@ final class VideoRungEncoder: @unchecked Sendable {
         }
     }
 
+    /// Encodes every queued frame; the smaller rungs hear of the end as soon as this input ends
+    /// (or fails), so they finish alongside this rung's own flush instead of after it.
+    private func consumeQueue() throws {
+        defer { children.forEach { $0.queue.put(.end) } }
+        while case let .frame(frame, pts, startsSegment) = queue.take() {
+            try encode(frame, pts: pts, startsSegment: startsSegment)
+        }
+    }
+
     private func encode(_ frame: Frame, pts: Int64, startsSegment: Bool) throws {
-        // Frames kept for the PSNR comparison must not be overwritten by the next one.
-        let scaled = try scaler.scale(frame, reuse: checker == nil)
+        let scaled = try scaler.scale(frame)
         scaled.pts = pts
+        for child in children { try child.feed(scaled, pts: pts, startsSegment: startsSegment) }
         // A passed-through decoded frame still carries the source's picture type: clear it, or
         // the encoder would copy the source's keyframes.
         scaled.clearFrameType()

@@ -38,7 +38,7 @@ struct EncodeCommand: ParsableCommand {
     @Flag(help: "Measure each rung's PSNR against its scaled input.")
     var psnr = false
 
-    @Option(help: "x264 threads per rung (default: let the encoder decide).")
+    @Option(help: "x264 threads for every rung, 0 to let x264 decide (default: shared out by each rung's pixels).")
     var threads: Int?
 
     func run() throws {

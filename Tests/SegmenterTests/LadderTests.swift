@@ -51,4 +51,25 @@ final class LadderTests: XCTestCase {
                                                    Rung(width: 1280, height: 720, bitrateKbps: 2800)])
         XCTAssertEqual(ids, ["360p-500k", "360p-900k", "720p"])
     }
+
+    func testSmallRungsAreScaledFromARungAtLeastTwiceTheirSize() {
+        // 240p from 480p, 360p from 720p; 480p and 720p from the source (720p is only 1.5× 480p);
+        // the 1080p rung is the source itself, so nothing is scaled from it.
+        let parents = ScalingCascade.parents(of: Ladder.default, sourceWidth: 1920, sourceHeight: 1080)
+        XCTAssertEqual(parents, [2, 3, nil, nil, nil])
+        // Without the 480p rung, 240p takes the smallest picture that qualifies: 720p, not 1080p.
+        let gapped = [Ladder.default[0], Ladder.default[1], Ladder.default[3]]
+        XCTAssertEqual(ScalingCascade.parents(of: gapped, sourceWidth: 3840, sourceHeight: 2160), [2, 2, nil])
+        // A 1080p rung above a 4K source is a real scale and may feed others.
+        XCTAssertEqual(ScalingCascade.parents(of: [Ladder.default[1], Ladder.default[4]], sourceWidth: 3840, sourceHeight: 2160),
+                       [1, nil])
+    }
+
+    func testThreadsFollowEachRungsShareOfThePixels() {
+        XCTAssertEqual(ThreadBudget.x264Threads(for: Ladder.default, cores: 2), [1, 1, 1, 1, 2])
+        XCTAssertEqual(ThreadBudget.x264Threads(for: Ladder.default, cores: 1), [1, 1, 1, 1, 1])
+        XCTAssertEqual(ThreadBudget.x264Threads(for: Ladder.default, cores: 16), [1, 2, 3, 6, 14])
+        XCTAssertEqual(ThreadBudget.x264Threads(for: [Ladder.default[2]], cores: 4), [6])
+        XCTAssertEqual([1, 2, 8, 16].map { ThreadBudget.decoderThreads(cores: $0) }, [1, 1, 2, 3])
+    }
 }
