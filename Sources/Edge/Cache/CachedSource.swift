@@ -13,15 +13,15 @@ public struct CachedSource: ContentSource {
         self.clock = clock
     }
 
-    public func lookup(_ components: [String], on eventLoop: EventLoop) -> EventLoopFuture<ContentLookup> {
+    public func lookup(_ components: [String], on eventLoop: EventLoop) -> Eventual<ContentLookup> {
         let key = RequestTarget.urlPath(components)
         let policy = ContentPolicy.forPath(key)
         let held = cache.lookup(key, now: clock())
         if let held, held.fresh {
-            return eventLoop.makeSucceededFuture(.found(Content(file: held.file, policy: policy, cacheStatus: "HIT")))
+            return .now(.found(Content(file: held.file, policy: policy, cacheStatus: "HIT")))
         }
         let object = fetcher.fetch(key)
-        return object.waitForHead(on: eventLoop).map { head, file -> ContentLookup in
+        return .later(object.waitForHead(on: eventLoop).map { head, file -> ContentLookup in
             .found(Content(source: .arriving(object), size: head.size,
                            validators: Validators(size: head.size, modified: head.modified), policy: policy, cacheStatus: "MISS"))
         }.flatMapErrorThrowing { error -> ContentLookup in
@@ -35,6 +35,6 @@ public struct CachedSource: ContentSource {
             case nil:
                 return .unavailable(.badGateway, "The parent cannot supply this object.")
             }
-        }
+        })
     }
 }

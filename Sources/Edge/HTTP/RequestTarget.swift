@@ -12,16 +12,13 @@ public enum RequestTarget: Equatable, Sendable {
 
     public static let endpoints: Set<String> = ["/healthz", "/metrics"]
 
+    /// Runs for every request: it works on the target's bytes, without Foundation's searches.
     public init(_ target: String) {
         guard let path = Self.path(of: target) else { self = .invalid; return }
-        if Self.endpoints.contains(path) { self = .endpoint(path); return }
+        if let endpoint = Self.endpoints.first(where: { path == $0 }) { self = .endpoint(endpoint); return }
         var components: [String] = []
-        for raw in path.split(separator: "/", omittingEmptySubsequences: true) {
-            guard let decoded = Self.percentDecoded(raw) else { self = .invalid; return }
-            guard decoded != ".", decoded != "..", !decoded.contains("/"), !decoded.contains("\\"),
-                  !decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-                self = .invalid; return
-            }
+        for raw in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            guard let decoded = Self.decodedComponent(raw) else { self = .invalid; return }
             components.append(decoded)
         }
         guard components.count >= 2 else { self = .notFound; return }
@@ -40,29 +37,36 @@ public enum RequestTarget: Equatable, Sendable {
     }
 
     /// The path part of an origin-form or absolute-form target, without query or fragment.
-    private static func path(of target: String) -> String? {
+    private static func path(of target: String) -> Substring? {
         var rest = Substring(target)
-        if rest.lowercased().hasPrefix("http://") || rest.lowercased().hasPrefix("https://") {
+        if rest.utf8.first != UInt8(ascii: "/") {
+            let scheme = rest.prefix(8).lowercased()
+            guard scheme.hasPrefix("http://") || scheme.hasPrefix("https://") else { return nil }
             rest = rest.drop(while: { $0 != ":" }).dropFirst(3)
             rest = rest.drop(while: { $0 != "/" })
-            if rest.isEmpty { rest = "/" }
+            if rest.isEmpty { return "/" }
         }
-        guard rest.hasPrefix("/") else { return nil }
-        if let cut = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<cut] }
-        return String(rest)
+        if let cut = rest.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
+            rest = rest[..<cut]
+        }
+        return rest
     }
 
-    private static func percentDecoded(_ text: Substring) -> String? {
+    /// One path segment, percent-decoded; nil for dot segments, bad escapes, invalid UTF-8, and
+    /// any slash, backslash or control byte, raw or encoded.
+    private static func decodedComponent(_ raw: Substring.UTF8View.SubSequence) -> String? {
         var bytes: [UInt8] = []
-        var iterator = Array(text.utf8).makeIterator()
-        while let byte = iterator.next() {
+        bytes.reserveCapacity(raw.count)
+        var iterator = raw.makeIterator()
+        while var byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
                 guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-                bytes.append(high << 4 | low)
-            } else {
-                bytes.append(byte)
+                byte = high << 4 | low
             }
+            guard byte >= 0x20, byte != 0x7F, byte != UInt8(ascii: "/"), byte != UInt8(ascii: "\\") else { return nil }
+            bytes.append(byte)
         }
+        guard bytes != [0x2E], bytes != [0x2E, 0x2E] else { return nil }
         return String(validating: bytes, as: UTF8.self)
     }
 

@@ -25,7 +25,7 @@ public struct ResponsePlan: Sendable {
         var headers: [(name: String, value: String)] = [
             ("Content-Type", policy.contentType),
             ("ETag", validators.etag),
-            ("Last-Modified", HTTPDate.format(validators.lastModified)),
+            ("Last-Modified", validators.lastModifiedText),
             ("Cache-Control", policy.cacheControl),
             ("Accept-Ranges", "bytes"),
         ] + cors

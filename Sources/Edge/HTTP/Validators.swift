@@ -6,10 +6,13 @@ import Foundation
 public struct Validators: Sendable, Equatable {
     public let etag: String
     public let lastModified: Int
+    /// `lastModified` as the Last-Modified header writes it, formatted once per file, not per response.
+    public let lastModifiedText: String
 
     public init(size: Int64, modified: Int) {
         etag = "\"\(String(modified, radix: 16))-\(String(size, radix: 16))\""
         lastModified = modified
+        lastModifiedText = HTTPDate.format(modified)
     }
 
     /// RFC 9110 §8.8.3.2 weak comparison (for If-None-Match): opaque tags equal, W/ ignored.

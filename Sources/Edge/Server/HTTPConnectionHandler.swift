@@ -15,6 +15,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var open = true
     private var headTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
+    private var idleSince = NIODeadline.now()
     private var sendTimer: Scheduled<Void>?
     private var link = LinkSpec()
     private var pacer: LinkPacer?
@@ -67,7 +68,6 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     private func processBuffer() {
         guard open, !busy, var pending = buffer, pending.readableBytes > 0 else { return }
-        idleTimer?.cancel()
         let outcome = pending.withUnsafeReadableBytes { server.parser.parse($0) }
         switch outcome {
         case .incomplete:
@@ -84,16 +84,18 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             buffer = pending.readableBytes > 0 ? pending : nil
             busy = true
             let started = NIODeadline.now()
-            server.router.respond(to: head, on: context.eventLoop)
-                .hop(to: context.eventLoop)
-                .assumeIsolated()
-                .whenComplete { [self] result in
+            switch server.router.respond(to: head, on: context.eventLoop) {
+            case .now(let response):
+                send(response, for: head, started: started)
+            case .later(let response):
+                response.hop(to: context.eventLoop).assumeIsolated().whenComplete { [self] result in
                     switch result {
                     case .success(let response): send(response, for: head, started: started)
                     case .failure: send(Response(plan: .error(.internalServerError, "Unexpected failure."), close: true),
                                         for: head, started: started)
                     }
                 }
+            }
         }
     }
 
@@ -114,8 +116,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                 server.metrics.sent(bytes: length)
                 return finish(response, head: head, started: started, bytes: headLength + length, close: close)
             }
+            // nginx's tcp_nopush: the head and the body leave in full packets. With TCP_NODELAY
+            // alone the head is a packet of its own and sendfile's pieces leave a few pages at a
+            // time, and the client pays a wake-up and a read for every one.
+            let corked = pacer == nil && response.plan.body != .none && response.source != nil
+            if corked { cork(true) }
             context.write(wrapOutboundOut(.byteBuffer(headBytes)), promise: nil)
             let done: (Int64, Bool) -> Void = { [self] bodyBytes, ok in
+                if corked { cork(false) }
                 finish(response, head: head, started: started, bytes: headLength + bodyBytes, close: close || !ok)
             }
             switch (response.plan.body, response.source) {
@@ -210,6 +218,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     // MARK: framing
 
+    private static let corkOption = ChannelOptions.tcpOption(NIOBSDSocket.Option(rawValue: CInt(TCP_CORK)))
+
+    /// Holds partial packets back while a body is being written; releasing it sends what is left.
+    private func cork(_ on: Bool) {
+        try? context.channel.syncOptions?.setOption(Self.corkOption, value: on ? 1 : 0)
+    }
+
     private func encodeHead(_ response: Response, close: Bool, http10KeepAlive: Bool) -> ByteBuffer {
         let plan = response.plan
         var out = context.channel.allocator.buffer(capacity: 512)
@@ -239,10 +254,21 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Starts the idle period. The timer is not moved on every request (scheduling and cancelling
+    /// a task per request costs more than the request's own bookkeeping): when it fires early it
+    /// sleeps again for what remains of the period since the connection was last active.
     private func armIdleTimer() {
-        idleTimer?.cancel()
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .fromSeconds(server.limits.idleTimeout)) { [self] in
-            if open, !busy, buffer == nil { context.close(promise: nil) }
+        idleSince = .now()
+        if idleTimer == nil { scheduleIdleCheck(in: .fromSeconds(server.limits.idleTimeout)) }
+    }
+
+    private func scheduleIdleCheck(in delay: TimeAmount) {
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+            idleTimer = nil
+            // A request in progress re-arms the timer when it finishes.
+            guard open, !busy, buffer == nil else { return }
+            let remaining = .fromSeconds(server.limits.idleTimeout) - (NIODeadline.now() - idleSince)
+            if remaining > .zero { scheduleIdleCheck(in: remaining) } else { context.close(promise: nil) }
         }
     }
 

@@ -28,28 +28,28 @@ public struct Router: Sendable {
         self.endpoint = endpoint
     }
 
-    public func respond(to head: RequestHead, on eventLoop: EventLoop) -> EventLoopFuture<Response> {
+    public func respond(to head: RequestHead, on eventLoop: EventLoop) -> Eventual<Response> {
         if head.hasBody {
-            return eventLoop.makeSucceededFuture(Response(
+            return .now(Response(
                 plan: .error(.contentTooLarge, "This server accepts no request bodies."), close: true))
         }
         switch head.method {
         case "GET", "HEAD":
             break
         case "OPTIONS":
-            return eventLoop.makeSucceededFuture(Response(plan: .preflight(for: head)))
+            return .now(Response(plan: .preflight(for: head)))
         default:
-            return eventLoop.makeSucceededFuture(Response(
+            return .now(Response(
                 plan: .error(.methodNotAllowed, "Only GET, HEAD and OPTIONS are served.", extra: [("Allow", "GET, HEAD, OPTIONS")])))
         }
         switch RequestTarget(head.target) {
         case .invalid:
-            return eventLoop.makeSucceededFuture(Response(plan: .error(.badRequest, "The path is not acceptable."), close: true))
+            return .now(Response(plan: .error(.badRequest, "The path is not acceptable."), close: true))
         case .notFound:
-            return eventLoop.makeSucceededFuture(Response(plan: .error(.notFound, "Nothing is served at this path.")))
+            return .now(Response(plan: .error(.notFound, "Nothing is served at this path.")))
         case .endpoint(let path):
             let (text, type) = endpoint(path)
-            return eventLoop.makeSucceededFuture(Response(plan: .document(text, contentType: type, method: head.method)))
+            return .now(Response(plan: .document(text, contentType: type, method: head.method)))
         case .file(let components):
             return source.lookup(components, on: eventLoop).map { lookup in
                 switch lookup {

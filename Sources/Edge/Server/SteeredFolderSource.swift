@@ -27,14 +27,14 @@ public struct SteeredFolderSource: ContentSource {
         renderRoot = real
     }
 
-    public func lookup(_ components: [String], on eventLoop: EventLoop) -> EventLoopFuture<ContentLookup> {
+    public func lookup(_ components: [String], on eventLoop: EventLoop) -> Eventual<ContentLookup> {
         guard components.count == 2, components[0] == "Manifests", components[1].hasSuffix(Self.suffix),
               !FileManager.default.fileExists(atPath: folder.realRoot + "/Manifests/" + components[1]) else {
             return folder.lookup(components, on: eventLoop)
         }
         let title = String(components[1].dropLast(Self.suffix.count))
-        guard let file = try? variant(of: title) else { return eventLoop.makeSucceededFuture(.notFound) }
-        return eventLoop.makeSucceededFuture(.found(Content(file: file, policy: ContentPolicy.forPath(components[1]), cacheStatus: nil)))
+        guard let file = try? variant(of: title) else { return .now(.notFound) }
+        return .now(.found(Content(file: file, policy: ContentPolicy.forPath(components[1]), cacheStatus: nil)))
     }
 
     @Sendable public func removeRenderedVariants() {
