@@ -14,9 +14,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var busy = false
     private var open = true
     private var headTimer: Scheduled<Void>?
-    private var idleTimer: Scheduled<Void>?
-    private var idleSince = NIODeadline.now()
-    private var sendTimer: Scheduled<Void>?
+    private var idleTimeout: RestartableTimeout?
+    private var sendTimeout: RestartableTimeout?
     private var link = LinkSpec()
     private var pacer: LinkPacer?
     private var client = "-"
@@ -31,6 +30,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        idleTimeout = RestartableTimeout(on: context.eventLoop, after: server.limits.idleTimeout) { [self] in
+            // A request in progress restarts the period when it finishes.
+            if open, !busy, buffer == nil { context.close(promise: nil) }
+        }
+        sendTimeout = RestartableTimeout(on: context.eventLoop, after: server.limits.sendTimeout) {
+            // The client stopped reading: give up on it.
+            context.close(promise: nil)
+        }
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -38,7 +45,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         client = remote?.ipAddress ?? "-"
         link = server.links.link(for: IPAddress(remote))
         pacer = server.links.pacer(for: link)
-        armIdleTimer()
+        idleTimeout?.restart()
         context.fireChannelActive()
     }
 
@@ -150,47 +157,52 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                             done: @escaping (Int64, Bool) -> Void) {
         guard open else { return done(sent, false) }
         if position >= end { return done(sent, true) }
-        let eventLoop = context.eventLoop
-        let available: EventLoopFuture<(OpenFile, Int64)>
         switch source {
         case .file(let file):
-            available = eventLoop.makeSucceededFuture((file, file.size))
+            // On disk already: no future to wait on.
+            writeSlice(of: file, stored: file.size, source: source, from: position, until: end, sent: sent, done: done)
         case .arriving(let object):
-            available = object.waitForHead(on: eventLoop).flatMap { _, file in
+            let eventLoop = context.eventLoop
+            object.waitForHead(on: eventLoop).flatMap { _, file in
                 object.waitForBytes(beyond: position, on: eventLoop).map { (file, $0) }
+            }.assumeIsolated().whenComplete { [self] result in
+                guard open, case .success(let (file, stored)) = result, stored > position else {
+                    // Upstream failed mid-body: the client sees a short body and a closed connection.
+                    return done(sent, false)
+                }
+                writeSlice(of: file, stored: stored, source: source, from: position, until: end, sent: sent, done: done)
             }
         }
-        available.assumeIsolated().whenComplete { [self] result in
-            guard open, case .success(let (file, stored)) = result, stored > position else {
-                // Upstream failed mid-body: the client sees a short body and a closed connection.
-                return done(sent, false)
-            }
-            let cap = pacer.map { Int64($0.sliceBytes) } ?? Self.sliceBytes
-            let length = min(end, stored, position + cap) - position
-            let region: FileRegion
-            do {
-                region = FileRegion(fileHandle: try file.regionHandle(), readerIndex: Int(position), endIndex: Int(position + length))
-            } catch {
-                return done(sent, false)
-            }
-            let promise = context.eventLoop.makePromise(of: Void.self)
-            armSendTimer()
-            context.writeAndFlush(wrapOutboundOut(.fileRegion(region)), promise: promise)
-            promise.futureResult.assumeIsolated().whenComplete { [self] result in
-                try? region.fileHandle.close()
-                sendTimer?.cancel()
-                guard case .success = result else { return done(sent, false) }
-                server.metrics.sent(bytes: length)
-                let next = { [self] in sendSlices(source, from: position + length, until: end, sent: sent + length, done: done) }
-                guard var pacer else { return next() }
-                let now = (NIODeadline.now() - openedAt).inSeconds
-                let freeAt = pacer.send(bytes: Int(length), at: now)
-                self.pacer = pacer
-                if freeAt > now {
-                    context.eventLoop.assumeIsolated().scheduleTask(in: .fromSeconds(freeAt - now)) { next() }
-                } else {
-                    next()
-                }
+    }
+
+    /// Writes the next slice of what is stored (`stored` bytes so far), then goes on with the rest.
+    private func writeSlice(of file: OpenFile, stored: Int64, source: Content.Source, from position: Int64,
+                            until end: Int64, sent: Int64, done: @escaping (Int64, Bool) -> Void) {
+        let cap = pacer.map { Int64($0.sliceBytes) } ?? Self.sliceBytes
+        let length = min(end, stored, position + cap) - position
+        let region: FileRegion
+        do {
+            region = FileRegion(fileHandle: try file.regionHandle(), readerIndex: Int(position), endIndex: Int(position + length))
+        } catch {
+            return done(sent, false)
+        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        sendTimeout?.restart()  // per slice
+        context.writeAndFlush(wrapOutboundOut(.fileRegion(region)), promise: promise)
+        promise.futureResult.assumeIsolated().whenComplete { [self] result in
+            try? region.fileHandle.close()
+            sendTimeout?.stop()
+            guard case .success = result else { return done(sent, false) }
+            server.metrics.sent(bytes: length)
+            let next = { [self] in sendSlices(source, from: position + length, until: end, sent: sent + length, done: done) }
+            guard var pacer else { return next() }
+            let now = (NIODeadline.now() - openedAt).inSeconds
+            let freeAt = pacer.send(bytes: Int(length), at: now)
+            self.pacer = pacer
+            if freeAt > now {
+                context.eventLoop.assumeIsolated().scheduleTask(in: .fromSeconds(freeAt - now)) { next() }
+            } else {
+                next()
             }
         }
     }
@@ -211,7 +223,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
-        armIdleTimer()
+        idleTimeout?.restart()
         // Pipelined requests continue on the next loop turn, so a long pipeline cannot deepen the stack.
         if buffer != nil { context.eventLoop.assumeIsolated().execute { [self] in processBuffer() } }
     }
@@ -254,35 +266,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Starts the idle period. The timer is not moved on every request (scheduling and cancelling
-    /// a task per request costs more than the request's own bookkeeping): when it fires early it
-    /// sleeps again for what remains of the period since the connection was last active.
-    private func armIdleTimer() {
-        idleSince = .now()
-        if idleTimer == nil { scheduleIdleCheck(in: .fromSeconds(server.limits.idleTimeout)) }
-    }
-
-    private func scheduleIdleCheck(in delay: TimeAmount) {
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
-            idleTimer = nil
-            // A request in progress re-arms the timer when it finishes.
-            guard open, !busy, buffer == nil else { return }
-            let remaining = .fromSeconds(server.limits.idleTimeout) - (NIODeadline.now() - idleSince)
-            if remaining > .zero { scheduleIdleCheck(in: remaining) } else { context.close(promise: nil) }
-        }
-    }
-
-    private func armSendTimer() {
-        sendTimer?.cancel()
-        sendTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .fromSeconds(server.limits.sendTimeout)) { [self] in
-            // The client stopped reading: give up on it.
-            context.close(promise: nil)
-        }
-    }
-
     private func cancelTimers() {
-        headTimer?.cancel(); idleTimer?.cancel(); sendTimer?.cancel()
-        headTimer = nil; idleTimer = nil; sendTimer = nil
+        headTimer?.cancel(); idleTimeout?.cancel(); sendTimeout?.cancel()
+        headTimer = nil
     }
 }
 
