@@ -14,8 +14,8 @@ public final class Scaler {
     deinit { sws_freeContext(context) }
 
     /// Output pictures, each reused once every reference handed out on it is gone: encoders copy
-    /// what they are given (x264 does), so this stays at a few pictures even when other rungs
-    /// are scaled from ours or the PSNR check keeps some.
+    /// what they are given (x264 does), so this stays at a few pictures even while the PSNR
+    /// check keeps some.
     private var pictures: [Frame] = []
 
     /// The source as a yuv420p frame at this scaler's size; the source may change size or format

@@ -58,12 +58,6 @@ public enum LadderEncoder {
             return try AudioTrackEncoder(folder: publication.stagedFolder("audio"), settings: settings,
                                          segmentDuration: request.segmentDuration, language: audio.language)
         }
-        let parents = ScalingCascade.parents(of: rungs, sourceWidth: Int(source.video.width),
-                                             sourceHeight: Int(source.video.height))
-        for (encoder, parent) in zip(videoEncoders, parents) {
-            if let parent { videoEncoders[parent].children.append(encoder) }
-        }
-        let fromSource = zip(videoEncoders, parents).filter { $0.1 == nil }.map(\.0)
         let reporter = progress?(Int((source.duration * frameRate.double).rounded()), frameRate.double)
         let group = DispatchGroup()
         for encoder in videoEncoders {
@@ -78,13 +72,13 @@ public enum LadderEncoder {
                 videoThreads: ThreadBudget.decoderThreads(cores: cores),
                 video: { frame, pts in
                     let starts = boundaries.startsSegment(at: Double(pts) * frameRate.inverted.double)
-                    for encoder in fromSource { try encoder.feed(frame, pts: pts, startsSegment: starts) }
+                    for encoder in videoEncoders { try encoder.feed(frame, pts: pts, startsSegment: starts) }
                     reporter?.update(videoEncoders.map { .init(name: $0.id, done: $0.progress) })
                 },
                 audio: { frame in try audioEncoder?.push(frame) })
         }
         if case .failure = decodeResult { videoEncoders.forEach { $0.queue.cancel() } }
-        fromSource.forEach { $0.queue.put(.end) }
+        videoEncoders.forEach { $0.queue.put(.end) }
         while group.wait(timeout: .now() + 0.25) == .timedOut {
             reporter?.update(videoEncoders.map { .init(name: $0.id, done: $0.progress) })
         }

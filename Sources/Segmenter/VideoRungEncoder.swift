@@ -2,7 +2,10 @@ import FFmpeg
 import Foundation
 
 /// Scales, encodes and segments one video rung on its own thread, fed by a FrameQueue with the
-/// source's pictures or with a larger rung's scaled ones, and feeds its own to smaller rungs.
+/// source's pictures. Every rung scales from the source itself: scaling from a larger rung's
+/// picture costs a fraction of the filter work, but on noisy pictures it comes out softer than a
+/// direct bicubic scale (240p–480p within 33–45 dB of it on the sample's noise scene), which cost
+/// 0.4–0.65 dB of PSNR against the directly scaled source.
 final class VideoRungEncoder: @unchecked Sendable {
     let rung: Rung
     let id: String
@@ -21,8 +24,6 @@ final class VideoRungEncoder: @unchecked Sendable {
     private var awaitingComparison: [Int64: Frame] = [:]
     private let decoded = Frame()
     private(set) var quality = PSNRAccumulator()
-    /// Rungs scaled from this one's pictures (see ScalingCascade); set before the thread starts.
-    var children: [VideoRungEncoder] = []
 
     init(rung: Rung, id: String, folder: URL, settings: VideoEncoderSettings, measurePSNR: Bool) throws {
         self.rung = rung
@@ -47,7 +48,9 @@ final class VideoRungEncoder: @unchecked Sendable {
     /// The thread body: runs until the queue ends or something fails.
     func run() {
         do {
-            try consumeQueue()
+            while case let .frame(frame, pts, startsSegment) = queue.take() {
+                try encode(frame, pts: pts, startsSegment: startsSegment)
+            }
             try encoder.send(nil)
             try drain()
             try checker?.send(nil)
@@ -59,19 +62,9 @@ final class VideoRungEncoder: @unchecked Sendable {
         }
     }
 
-    /// Encodes every queued frame; the smaller rungs hear of the end as soon as this input ends
-    /// (or fails), so they finish alongside this rung's own flush instead of after it.
-    private func consumeQueue() throws {
-        defer { children.forEach { $0.queue.put(.end) } }
-        while case let .frame(frame, pts, startsSegment) = queue.take() {
-            try encode(frame, pts: pts, startsSegment: startsSegment)
-        }
-    }
-
     private func encode(_ frame: Frame, pts: Int64, startsSegment: Bool) throws {
         let scaled = try scaler.scale(frame)
         scaled.pts = pts
-        for child in children { try child.feed(scaled, pts: pts, startsSegment: startsSegment) }
         // A passed-through decoded frame still carries the source's picture type: clear it, or
         // the encoder would copy the source's keyframes.
         scaled.clearFrameType()

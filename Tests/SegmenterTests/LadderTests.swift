@@ -52,20 +52,6 @@ final class LadderTests: XCTestCase {
         XCTAssertEqual(ids, ["360p-500k", "360p-900k", "720p"])
     }
 
-    func testSmallRungsAreScaledFromALargerRungsPicture() {
-        // 240p from 480p, 360p from 720p (2×); 480p from 720p (1.5×, allowed as 720p is scaled
-        // from the source); the 1080p rung is the source itself, so nothing is scaled from it.
-        let parents = ScalingCascade.parents(of: Ladder.default, sourceWidth: 1920, sourceHeight: 1080)
-        XCTAssertEqual(parents, [2, 3, 3, nil, nil])
-        // Without 480p, 240p is 1.5× under 360p, but 360p is scaled from 720p, not from the source,
-        // so 240p takes 720p: the smallest picture that qualifies.
-        let gapped = [Ladder.default[0], Ladder.default[1], Ladder.default[3]]
-        XCTAssertEqual(ScalingCascade.parents(of: gapped, sourceWidth: 1920, sourceHeight: 1080), [2, 2, nil])
-        // A 1080p rung above a 4K source is a real scale and may feed others.
-        XCTAssertEqual(ScalingCascade.parents(of: [Ladder.default[1], Ladder.default[4]], sourceWidth: 3840, sourceHeight: 2160),
-                       [1, nil])
-    }
-
     func testThreadsFollowEachRungsShareOfThePixels() {
         XCTAssertEqual(ThreadBudget.x264Threads(for: Ladder.default, cores: 2), [1, 1, 1, 1, 2])
         XCTAssertEqual(ThreadBudget.x264Threads(for: Ladder.default, cores: 1), [1, 1, 1, 1, 1])
