@@ -234,6 +234,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     /// Holds partial packets back while a body is being written; releasing it sends what is left.
     private func cork(_ on: Bool) {
+        guard open else { return }
         try? context.channel.syncOptions?.setOption(Self.corkOption, value: on ? 1 : 0)
     }
 
@@ -269,6 +270,17 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private func cancelTimers() {
         headTimer?.cancel(); idleTimeout?.cancel(); sendTimeout?.cancel()
         headTimer = nil
+    }
+
+    /// The context holds this handler and the timeouts' closures hold it back: letting go of
+    /// both here breaks those cycles, or every connection's handler, context and timers would
+    /// stay in memory for good. Callbacks still to come find `open` false and touch neither.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        open = false
+        cancelTimers()
+        idleTimeout = nil
+        sendTimeout = nil
+        self.context = nil
     }
 }
 
