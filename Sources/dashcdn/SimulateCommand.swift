@@ -37,9 +37,6 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Write per-trace and aggregate results as JSON to this file.")
     var json: String?
 
-
-
-
     @OptionGroup var log: SessionLogOptions
 
     func run() throws {
