@@ -136,11 +136,14 @@ private struct ConfigParser {
         var limits = ServerLimits()
         guard let reader else { return limits }
         let keys = try reader.mapping(allowed: ["max_connections", "header_timeout_s", "idle_timeout_s",
-                                                "send_timeout_s", "access_log"])
+                                                "send_timeout_s", "access_log", "memory_cache_bytes"])
         if let value = keys["max_connections"] { limits.maxConnections = max(1, try value.wholeNumber()) }
         if let value = keys["header_timeout_s"] { limits.headerTimeout = try value.positive() }
         if let value = keys["idle_timeout_s"] { limits.idleTimeout = try value.positive() }
         if let value = keys["send_timeout_s"] { limits.sendTimeout = try value.positive() }
+        if let value = keys["memory_cache_bytes"] {
+            limits.memoryCacheBytes = try value.byteSize(allowZero: true)
+        }
         if let value = keys["access_log"] {
             let text = try value.string()
             limits.accessLog = ["stdout", "off"].contains(text) ? text : resolve(text)

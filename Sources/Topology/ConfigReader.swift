@@ -86,15 +86,11 @@ struct ConfigReader {
     }
 
     /// A size in bytes: a plain number or one with a unit (`512MB`, `2GiB`).
-    func byteSize() throws -> Int64 {
-        let text = try string().replacingOccurrences(of: " ", with: "")
-        let units: [(String, Double)] = [("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
-                                         ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("B", 1)]
-        for (unit, scale) in units where text.hasSuffix(unit) {
-            if let value = Double(text.dropLast(unit.count)), value > 0 { return Int64(value * scale) }
+    func byteSize(allowZero: Bool = false) throws -> Int64 {
+        let text = try string()
+        guard let value = ByteSize.parse(text), value > 0 || allowZero else {
             throw fail("expected a size such as 512MB or 2GiB, got '\(text)'")
         }
-        guard let value = Int64(text), value > 0 else { throw fail("expected a size such as 512MB or 2GiB, got '\(text)'") }
         return value
     }
 

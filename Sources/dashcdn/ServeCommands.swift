@@ -29,9 +29,16 @@ struct OriginCommand: ParsableCommand {
     @Option(help: "Access log: stdout, off, or a file path.")
     var accessLog = "stdout"
 
+    @Option(help: "Memory for hot files, e.g. 256MB (0: every body goes out with sendfile).")
+    var memoryCache = "256MiB"
+
     func run() throws {
         var limits = ServerLimits()
         limits.accessLog = accessLog
+        guard let memory = ByteSize.parse(memoryCache) else {
+            throw ValidationError("--memory-cache: expected a size such as 256MB or 1GiB, got '\(memoryCache)'")
+        }
+        limits.memoryCacheBytes = memory
         let node = try orFail { try CDNNode.origin(root: root, listen: ListenAddress(host: host, port: port), limits: limits) }
         note("origin: serving \(root) on http://\(ListenAddress(host: host, port: node.port))")
         serveUntilSignalled([node])

@@ -45,6 +45,7 @@ final class CDNConfigTests: XCTestCase {
             (base.replacingOccurrences(of: "127.0.0.1:8081", with: "127.0.0.1:8080"), "already taken by origin.listen"),
             (base.replacingOccurrences(of: "location: {lat: 1, lon: 2}", with: "location: {lat: 1, lon: 2}, cache_max_bytes: lots"),
              "edges[0].cache_max_bytes"),
+            (base + "\nlimits: {memory_cache_bytes: -5MB}", "limits.memory_cache_bytes"),
             ("domain: x\n", "missing required key"),
             ("edges: [", "not valid YAML"),
         ]
@@ -55,6 +56,24 @@ final class CDNConfigTests: XCTestCase {
                 XCTAssertTrue(text.contains(expected), "\(text) should mention \(expected)")
             }
         }
+    }
+
+    func testSizesParseWithUnitsAndZeroTurnsTheMemoryCacheOff() throws {
+        XCTAssertEqual(ByteSize.parse("512MB"), 512_000_000)
+        XCTAssertEqual(ByteSize.parse("2 GiB"), 2 << 30)
+        XCTAssertEqual(ByteSize.parse("65536"), 65536)
+        XCTAssertNil(ByteSize.parse("lots"))
+        XCTAssertNil(ByteSize.parse("-1"))
+        let yaml = """
+        domain: d.test
+        origin: {listen: 127.0.0.1:8080}
+        edges:
+          - {name: a, listen: 127.0.0.1:8081, location: {lat: 1, lon: 2}}
+        limits: {memory_cache_bytes: 0}
+        """
+        XCTAssertEqual(try CDNConfig.parse(yaml: yaml, file: "c.yaml").limits.memoryCacheBytes, 0)
+        XCTAssertEqual(try CDNConfig.parse(yaml: yaml.replacingOccurrences(of: ": 0}", with: ": 64MiB}"), file: "c.yaml")
+            .limits.memoryCacheBytes, 64 << 20)
     }
 
     func testParentLoopIsRefused() {

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import Topology
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,10 +13,11 @@ public final class CacheStore: Sendable {
     public let maxBytes: Int64
     private let realFolder: String
     private let index = NIOLockedValueBox(LRUIndex())
-    private let files = OpenFileCache()
+    private let files: OpenFileCache
     private static let temporaryPrefix = ".tmp-"
 
-    public init(folder: String, maxBytes: Int64, now: Double) throws {
+    /// `memoryBudget`: bytes of hot objects also held in memory (`limits.memory_cache_bytes`).
+    public init(folder: String, maxBytes: Int64, memoryBudget: Int64 = ServerLimits().memoryCacheBytes, now: Double) throws {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -24,6 +26,7 @@ public final class CacheStore: Sendable {
         guard let real = OpenFile.realRoot(folder) else { throw EdgeError("\(folder): cannot resolve the cache folder") }
         self.folder = folder
         self.maxBytes = maxBytes
+        files = OpenFileCache(memoryBudget: memoryBudget)
         realFolder = real
         try adoptExisting(now: now)
     }

@@ -37,7 +37,7 @@ public final class CDNNode: Sendable {
     /// The origin: serves `root` (Manifests/ and Media/) with no emulated links.
     public static func origin(root: String, listen: ListenAddress, limits: ServerLimits,
                               group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws -> CDNNode {
-        try origin(source: try FolderSource(root: root), listen: listen, limits: limits, group: group)
+        try origin(source: try FolderSource(root: root, memoryBudget: limits.memoryCacheBytes), listen: listen, limits: limits, group: group)
     }
 
     /// The origin as a configuration describes it, also serving each manifest's content steering
@@ -46,7 +46,7 @@ public final class CDNNode: Sendable {
         let pathways = config.edges.map {
             ContentSteeringVariant.Pathway(serviceLocation: $0.name, baseURL: "http://\($0.listen)/manifests/")
         }
-        let source = try SteeredFolderSource(folder: try FolderSource(root: config.origin.root), pathways: pathways,
+        let source = try SteeredFolderSource(folder: try FolderSource(root: config.origin.root, memoryBudget: config.limits.memoryCacheBytes), pathways: pathways,
                                              steeringBase: "http://\(config.redirector.http)/steering")
         do {
             return try origin(source: source, listen: config.origin.listen, limits: config.limits, group: group,
@@ -75,7 +75,8 @@ public final class CDNNode: Sendable {
             throw EdgeError("\(config.sourcePath): no edge named '\(name)' (edges: \(config.edges.map(\.name).joined(separator: ", ")))")
         }
         let parentAddress = edge.parent == "origin" ? config.origin.listen : config.edge(named: edge.parent)!.listen
-        let cache = try CacheStore(folder: edge.cacheFolder, maxBytes: edge.cacheMaxBytes, now: clock())
+        let cache = try CacheStore(folder: edge.cacheFolder, maxBytes: edge.cacheMaxBytes,
+                                   memoryBudget: config.limits.memoryCacheBytes, now: clock())
         let status = NodeStatus(name: edge.name, role: "edge", capacityMbps: edge.capacityMbps,
                                 cacheStats: { cache.stats })
         var clientConfiguration = HTTPClient.Configuration()

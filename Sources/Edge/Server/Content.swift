@@ -7,6 +7,12 @@ public struct Content: Sendable {
         case file(OpenFile)
         /// An object still arriving from upstream; its bytes appear over time.
         case arriving(InFlightObject)
+
+        /// Whether the bytes are in memory, to be written rather than sent with sendfile.
+        var inMemory: Bool {
+            if case .file(let file) = self { return file.contents != nil }
+            return false
+        }
     }
 
     public var source: Source
@@ -61,12 +67,14 @@ public protocol ContentSource: Sendable {
 public struct FolderSource: ContentSource {
     public let root: String
     let realRoot: String
-    private let files = OpenFileCache()
+    private let files: OpenFileCache
 
-    public init(root: String) throws {
+    /// `memoryBudget`: bytes of hot files held in memory (`limits.memory_cache_bytes`).
+    public init(root: String, memoryBudget: Int64) throws {
         guard let realRoot = OpenFile.realRoot(root) else { throw EdgeError("\(root): no such folder to serve") }
         self.root = root
         self.realRoot = realRoot
+        files = OpenFileCache(memoryBudget: memoryBudget)
     }
 
     public func lookup(_ components: [String], on eventLoop: EventLoop) -> Eventual<ContentLookup> {

@@ -23,6 +23,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     /// Largest slice written at once to an unpaced client; the send timeout runs per slice.
     private static let sliceBytes: Int64 = 1 << 20
+    /// Bodies up to this size, when in memory, are written without waiting for the write.
+    private static let promptBytes: Int64 = 64 * 1024
 
     init(server: ServerContext) {
         self.server = server
@@ -113,20 +115,20 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let write = { [self] in
             guard open else { return }
             let headLength = Int64(headBytes.readableBytes)
-            if pacer == nil, case .slice(let offset, let length) = response.plan.body, case .file(let file)? = response.source,
-               let contents = file.contents, let slice = contents.getSlice(at: Int(offset), length: Int(length)) {
-                // A small file goes out with its head in one write.
-                var single = headBytes
-                var body = slice
-                single.writeBuffer(&body)
-                context.writeAndFlush(wrapOutboundOut(.byteBuffer(single)), promise: nil)
+            if pacer == nil, case .slice(let offset, let length) = response.plan.body, length <= Self.promptBytes,
+               case .file(let file)? = response.source, let slice = file.contents?.getSlice(at: Int(offset), length: Int(length)) {
+                // A small body in memory goes out with its head in one writev, which all but
+                // always completes at once: no promise to wait on.
+                context.write(wrapOutboundOut(.byteBuffer(headBytes)), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.byteBuffer(slice)), promise: nil)
                 server.metrics.sent(bytes: length)
                 return finish(response, head: head, started: started, bytes: headLength + length, close: close)
             }
-            // nginx's tcp_nopush: the head and the body leave in full packets. With TCP_NODELAY
-            // alone the head is a packet of its own and sendfile's pieces leave a few pages at a
-            // time, and the client pays a wake-up and a read for every one.
-            let corked = pacer == nil && response.plan.body != .none && response.source != nil
+            // nginx's tcp_nopush: the head and a body sent with sendfile leave in full packets.
+            // With TCP_NODELAY alone the head is a packet of its own and sendfile's pieces leave
+            // a few pages at a time, and the client pays a wake-up and a read for every one. A
+            // body in memory needs none of it: NIO gathers head and body into one writev.
+            let corked = pacer == nil && response.plan.body != .none && response.source?.inMemory == false
             if corked { cork(true) }
             context.write(wrapOutboundOut(.byteBuffer(headBytes)), promise: nil)
             let done: (Int64, Bool) -> Void = { [self] bodyBytes, ok in
@@ -180,17 +182,22 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                             until end: Int64, sent: Int64, done: @escaping (Int64, Bool) -> Void) {
         let cap = pacer.map { Int64($0.sliceBytes) } ?? Self.sliceBytes
         let length = min(end, stored, position + cap) - position
-        let region: FileRegion
-        do {
-            region = FileRegion(fileHandle: try file.regionHandle(), readerIndex: Int(position), endIndex: Int(position + length))
-        } catch {
-            return done(sent, false)
+        let body: IOData
+        if let contents = file.contents, let slice = contents.getSlice(at: Int(position), length: Int(length)) {
+            body = .byteBuffer(slice)
+        } else {
+            do {
+                body = .fileRegion(FileRegion(fileHandle: try file.regionHandle(), readerIndex: Int(position),
+                                              endIndex: Int(position + length)))
+            } catch {
+                return done(sent, false)
+            }
         }
         let promise = context.eventLoop.makePromise(of: Void.self)
         sendTimeout?.restart()  // per slice
-        context.writeAndFlush(wrapOutboundOut(.fileRegion(region)), promise: promise)
+        context.writeAndFlush(wrapOutboundOut(body), promise: promise)
         promise.futureResult.assumeIsolated().whenComplete { [self] result in
-            try? region.fileHandle.close()
+            if case .fileRegion(let region) = body { try? region.fileHandle.close() }
             sendTimeout?.stop()
             guard case .success = result else { return done(sent, false) }
             server.metrics.sent(bytes: length)

@@ -13,25 +13,44 @@ public final class OpenFile: @unchecked Sendable {
     /// Modification time, whole seconds since 1970.
     public let modified: Int
     public let validators: Validators
-    /// The whole file when it is small (manifests, init segments): sent in the same write as the
-    /// response head, which saves the sendfile call and a descriptor per request.
+    /// The file's bytes, when held in memory: small files from the start (manifests, init
+    /// segments), larger ones once they are hot (see `OpenFileCache`). Sent with write() from
+    /// here, saving the sendfile call and a descriptor per request.
     public let contents: ByteBuffer?
 
-    /// Files up to this size are read into memory when opened.
-    static let inlineLimit: Int64 = 64 * 1024
+    /// Files up to this size are read into memory when opened, if reading is allowed.
+    static let smallFileLimit: Int64 = 64 * 1024
 
-    init(descriptor: CInt, size: Int64, modified: Int, readContents: Bool = false) {
+    init(descriptor: CInt, size: Int64, modified: Int, contents: ByteBuffer? = nil) {
         self.descriptor = descriptor
         self.size = size
         self.modified = modified
         validators = Validators(size: size, modified: modified)
-        contents = readContents && size <= Self.inlineLimit ? Self.read(descriptor, size: Int(size)) : nil
+        self.contents = contents
+    }
+
+    /// Bytes of memory this handle holds.
+    var memoryBytes: Int64 { Int64(contents?.readableBytes ?? 0) }
+
+    /// The same file with its bytes in memory, on a handle of its own; nil if it cannot be read whole.
+    func readIntoMemory() -> OpenFile? {
+        guard let bytes = Self.read(descriptor, size: Int(size)) else { return nil }
+        let copy = dup(descriptor)
+        guard copy >= 0 else { return nil }
+        return OpenFile(descriptor: copy, size: size, modified: modified, contents: bytes)
     }
 
     private static func read(_ fd: CInt, size: Int) -> ByteBuffer? {
         var buffer = ByteBufferAllocator().buffer(capacity: size)
-        let done = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { pread(fd, $0.baseAddress, size, 0) }
-        return done == size ? buffer : nil
+        var done = 0
+        while done < size {
+            let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size - done) {
+                max(0, pread(fd, $0.baseAddress, size - done, off_t(done)))
+            }
+            guard count > 0 else { return nil }
+            done += count
+        }
+        return buffer
     }
 
     deinit { close(descriptor) }
@@ -41,7 +60,7 @@ public final class OpenFile: @unchecked Sendable {
     /// Opens a regular file, refusing anything whose real location (after every symlink) is not
     /// inside `realRoot`: the check is made on the opened descriptor, so no rename or symlink
     /// swap between check and use can slip a file from elsewhere in.
-    public static func open(path: String, realRoot: String) throws -> OpenFile {
+    public static func open(path: String, realRoot: String, readSmall: Bool = true) throws -> OpenFile {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw OpenFailure.notFound }
         var info = stat()
@@ -53,7 +72,9 @@ public final class OpenFile: @unchecked Sendable {
             close(fd)
             throw OpenFailure.outsideRoot
         }
-        return OpenFile(descriptor: fd, size: Int64(info.st_size), modified: Int(info.st_mtim.tv_sec), readContents: true)
+        let size = Int64(info.st_size)
+        let contents = readSmall && size <= smallFileLimit ? read(fd, size: Int(size)) : nil
+        return OpenFile(descriptor: fd, size: size, modified: Int(info.st_mtim.tv_sec), contents: contents)
     }
 
     /// A new, separately owned handle on the same open file, for one FileRegion write.
