@@ -117,10 +117,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             let headLength = Int64(headBytes.readableBytes)
             if pacer == nil, case .slice(let offset, let length) = response.plan.body, length <= Self.promptBytes,
                case .file(let file)? = response.source, let slice = file.contents?.getSlice(at: Int(offset), length: Int(length)) {
-                // A small body in memory goes out with its head in one writev, which all but
-                // always completes at once: no promise to wait on.
-                context.write(wrapOutboundOut(.byteBuffer(headBytes)), promise: nil)
-                context.writeAndFlush(wrapOutboundOut(.byteBuffer(slice)), promise: nil)
+                // A small body in memory is copied behind its head: one write, which all but
+                // always completes at once, so there is no promise to wait on.
+                var single = headBytes
+                var body = slice
+                single.writeBuffer(&body)
+                context.writeAndFlush(wrapOutboundOut(.byteBuffer(single)), promise: nil)
                 server.metrics.sent(bytes: length)
                 return finish(response, head: head, started: started, bytes: headLength + length, close: close)
             }
