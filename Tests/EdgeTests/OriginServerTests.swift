@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Edge
+@testable import Edge
 import Foundation
 import NIOCore
 import TestSupport
@@ -178,5 +178,31 @@ final class OriginServerTests: XCTestCase {
         let health = try curl(cdn.originURL + "/healthz")
         let json = try JSONSerialization.jsonObject(with: health.body) as? [String: Any]
         XCTAssertEqual(json?["active_connections"] as? Int, 1, "the abandoned connections are all gone")
+    }
+
+    func testEveryConnectionIsLetGoOf() throws {
+        let cdn = try TestCDN(name: "release", segments: 1, segmentBytes: 4 << 20)
+        defer { cdn.stop() }
+        let before = HTTPConnectionHandler.alive.withLockedValue { $0 }
+        for index in 0..<150 {
+            let client = try RawClient(port: cdn.origin.port)
+            switch index % 3 {
+            case 0:  // answered, then closed by the server
+                client.send("GET /manifests/t.mpd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                _ = client.receive()
+            case 1:  // keep-alive, answered, then the client hangs up
+                client.send("HEAD /media/t/v/1.m4s HTTP/1.1\r\nHost: x\r\n\r\n")
+                _ = client.receive(limit: 100)
+            default:  // gone in the middle of a body
+                client.send("GET /media/t/v/1.m4s HTTP/1.1\r\nHost: x\r\n\r\n")
+                _ = client.receive(limit: 10_000)
+            }
+        }
+        var alive = Int.max
+        for _ in 0..<50 where alive > before {
+            Thread.sleep(forTimeInterval: 0.1)
+            alive = HTTPConnectionHandler.alive.withLockedValue { $0 }
+        }
+        XCTAssertLessThanOrEqual(alive, before, "150 closed connections leave no handler behind")
     }
 }

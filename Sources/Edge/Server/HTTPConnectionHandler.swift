@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import Topology
 
@@ -26,9 +27,16 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     /// Bodies up to this size, when in memory, are written without waiting for the write.
     private static let promptBytes: Int64 = 64 * 1024
 
+    /// Handlers in memory right now, for the test that proves connections are let go of (a
+    /// retain cycle once kept every one for good).
+    static let alive = NIOLockedValueBox(0)
+
     init(server: ServerContext) {
         self.server = server
+        Self.alive.withLockedValue { $0 += 1 }
     }
+
+    deinit { Self.alive.withLockedValue { $0 -= 1 } }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
