@@ -37,7 +37,8 @@ public final class CDNNode: Sendable {
     /// The origin: serves `root` (Manifests/ and Media/) with no emulated links.
     public static func origin(root: String, listen: ListenAddress, limits: ServerLimits,
                               group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws -> CDNNode {
-        try origin(source: try FolderSource(root: root, memoryBudget: limits.memoryCacheBytes), listen: listen, limits: limits, group: group)
+        try origin(source: try FolderSource(root: root, memoryBudget: limits.memoryCacheBytes), listen: listen, limits: limits,
+                   group: group)
     }
 
     /// The origin as a configuration describes it, also serving each manifest's content steering
@@ -46,7 +47,8 @@ public final class CDNNode: Sendable {
         let pathways = config.edges.map {
             ContentSteeringVariant.Pathway(serviceLocation: $0.name, baseURL: "http://\($0.listen)/manifests/")
         }
-        let source = try SteeredFolderSource(folder: try FolderSource(root: config.origin.root, memoryBudget: config.limits.memoryCacheBytes), pathways: pathways,
+        let folder = try FolderSource(root: config.origin.root, memoryBudget: config.limits.memoryCacheBytes)
+        let source = try SteeredFolderSource(folder: folder, pathways: pathways,
                                              steeringBase: "http://\(config.redirector.http)/steering")
         do {
             return try origin(source: source, listen: config.origin.listen, limits: config.limits, group: group,
