@@ -1,6 +1,5 @@
 import Foundation
 import NIOConcurrencyHelpers
-import Topology
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,7 +16,7 @@ public final class CacheStore: Sendable {
     private static let temporaryPrefix = ".tmp-"
 
     /// `memoryBudget`: bytes of hot objects also held in memory (`limits.memory_cache_bytes`).
-    public init(folder: String, maxBytes: Int64, memoryBudget: Int64 = ServerLimits().memoryCacheBytes, now: Double) throws {
+    public init(folder: String, maxBytes: Int64, memoryBudget: Int64, now: Double) throws {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {

@@ -67,7 +67,7 @@ public protocol ContentSource: Sendable {
 public struct FolderSource: ContentSource {
     public let root: String
     let realRoot: String
-    private let files: OpenFileCache
+    let files: OpenFileCache
 
     /// `memoryBudget`: bytes of hot files held in memory (`limits.memory_cache_bytes`).
     public init(root: String, memoryBudget: Int64) throws {

@@ -60,7 +60,7 @@ public final class OpenFile: @unchecked Sendable {
     /// Opens a regular file, refusing anything whose real location (after every symlink) is not
     /// inside `realRoot`: the check is made on the opened descriptor, so no rename or symlink
     /// swap between check and use can slip a file from elsewhere in.
-    public static func open(path: String, realRoot: String, readSmall: Bool = true) throws -> OpenFile {
+    public static func open(path: String, realRoot: String, readSmall: Bool) throws -> OpenFile {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw OpenFailure.notFound }
         var info = stat()

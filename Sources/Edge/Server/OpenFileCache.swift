@@ -1,6 +1,5 @@
 import NIOConcurrencyHelpers
 import NIOCore
-import Topology
 
 /// Recently opened files by path, reused for up to a second (nginx's open_file_cache idea): a
 /// hot manifest or segment then costs no open, fstat or path check per request. A file replaced
@@ -51,12 +50,12 @@ public final class OpenFileCache: Sendable {
     private let state = NIOLockedValueBox(State())
     private let validity: TimeAmount
     private let capacity: Int
-    private let memoryBudget: Int64
+    let memoryBudget: Int64
 
     /// Files larger than this are never held in memory.
     static let largestInMemory: Int64 = 8 << 20
 
-    public init(validity: TimeAmount = .seconds(1), capacity: Int = 4096, memoryBudget: Int64 = ServerLimits().memoryCacheBytes) {
+    public init(validity: TimeAmount = .seconds(1), capacity: Int = 4096, memoryBudget: Int64) {
         self.validity = validity
         self.capacity = capacity
         self.memoryBudget = memoryBudget

@@ -15,7 +15,7 @@ public struct SteeredFolderSource: ContentSource {
     /// The steering server's URL without the content key; `/<title>` is appended per manifest.
     let steeringBase: String
     let renderRoot: String
-    private let files = OpenFileCache()
+    private let files: OpenFileCache
 
     public init(folder: FolderSource, pathways: [ContentSteeringVariant.Pathway], steeringBase: String) throws {
         let renderFolder = NSTemporaryDirectory() + "dashcdn-steering-\(getpid())-\(UUID().uuidString.prefix(8))"
@@ -25,6 +25,7 @@ public struct SteeredFolderSource: ContentSource {
         self.pathways = pathways
         self.steeringBase = steeringBase
         renderRoot = real
+        files = OpenFileCache(memoryBudget: folder.files.memoryBudget)
     }
 
     public func lookup(_ components: [String], on eventLoop: EventLoop) -> Eventual<ContentLookup> {
@@ -43,7 +44,8 @@ public struct SteeredFolderSource: ContentSource {
 
     /// The rendered variant, re-rendered when the source manifest is newer than it.
     private func variant(of title: String) throws -> OpenFile {
-        let source = try OpenFile.open(path: folder.realRoot + "/Manifests/\(title).mpd", realRoot: folder.realRoot)
+        // Through the folder's open-file cache: the manifest is opened once a second, not per request.
+        let source = try folder.files.open(path: folder.realRoot + "/Manifests/\(title).mpd", realRoot: folder.realRoot)
         let target = renderRoot + "/" + title + Self.suffix
         if let rendered = try? files.open(path: target, realRoot: renderRoot), rendered.modified >= source.modified {
             return rendered
