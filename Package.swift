@@ -108,6 +108,8 @@ let package = Package(
             name: "PlaybackTests",
             dependencies: ["Player", "MPD", "Edge", "Redirector", "Topology", "Segmenter", "TestSupport", "dashcdn"]
         ),
+        // Hostile clients and failing disks against `dashcdn cdn up` in a child process.
+        .testTarget(name: "HardeningTests", dependencies: ["TestSupport", "dashcdn"]),
         .testTarget(name: "SegmenterTests", dependencies: ["Segmenter", "MPD", "FFmpeg", "TestSupport", "dashcdn"]),
     ]
 )

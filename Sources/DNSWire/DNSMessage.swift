@@ -11,6 +11,9 @@ public struct DNSRecordType: RawRepresentable, Sendable, Hashable, CustomStringC
     public static let srv = DNSRecordType(rawValue: 33)
     public static let opt = DNSRecordType(rawValue: 41)
     public static let any = DNSRecordType(rawValue: 255)
+    /// Zone transfers (RFC 1995, 5936): an authoritative server that offers none refuses them.
+    public static let ixfr = DNSRecordType(rawValue: 251)
+    public static let axfr = DNSRecordType(rawValue: 252)
 
     public var description: String {
         switch self {
@@ -147,6 +150,9 @@ public struct DNSQuery: Sendable {
 /// What goes back: header bits, the echoed question, the three record sections and EDNS.
 public struct DNSResponse: Sendable {
     public var id: UInt16
+    /// Echoed from the query (RFC 1035 §4.1.1): a NOTIMP for NOTIFY or UPDATE names the opcode
+    /// it refuses, or the asker (dig, a primary's NOTIFY) discards it as a mismatch.
+    public var opcode: UInt16 = 0
     public var recursionDesired = false
     public var checkingDisabled = false
     public var authoritative = false

@@ -32,7 +32,7 @@ public struct DNSMessageWriter {
         let answers = truncated ? [] : response.answers
         let authority = truncated ? [] : response.authority
         let additional = truncated ? [] : response.additional
-        var flags: UInt16 = 0x8000 | (response.rcode.rawValue & 0xF)
+        var flags: UInt16 = 0x8000 | (response.opcode & 0xF) << 11 | (response.rcode.rawValue & 0xF)
         if response.authoritative { flags |= 0x0400 }
         if truncated { flags |= 0x0200 }
         if response.recursionDesired { flags |= 0x0100 }

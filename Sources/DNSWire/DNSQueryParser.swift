@@ -23,7 +23,11 @@ public enum DNSQueryParser {
         var failure = DNSResponse(id: id)
         failure.recursionDesired = flags & 0x0100 != 0
         let opcode = (flags >> 11) & 0xF
-        guard opcode == 0 else { failure.rcode = .notImplemented; return .reject(failure) }
+        guard opcode == 0 else {
+            failure.opcode = opcode
+            failure.rcode = .notImplemented
+            return .reject(failure)
+        }
         failure.rcode = .formatError
         let counts = (qd: reader.u16(at: 4), an: reader.u16(at: 6), ns: reader.u16(at: 8), ar: reader.u16(at: 10))
         guard counts.qd == 1 else { return .reject(failure) }

@@ -81,6 +81,9 @@ public struct CoverageZone: Sendable {
 /// What one server accepts before it pushes back.
 public struct ServerLimits: Sendable {
     public var maxConnections = 4096
+    /// Connections one client address may hold open at once, so that one host cannot take
+    /// every slot (a player needs a handful; a NAT of viewers, some dozens).
+    public var maxConnectionsPerClient = 256
     /// A request head must arrive within this many seconds of its first byte.
     public var headerTimeout = 10.0
     /// A keep-alive connection with no request in flight is closed after this long.

@@ -135,9 +135,10 @@ private struct ConfigParser {
     func limits(_ reader: ConfigReader?) throws -> ServerLimits {
         var limits = ServerLimits()
         guard let reader else { return limits }
-        let keys = try reader.mapping(allowed: ["max_connections", "header_timeout_s", "idle_timeout_s",
+        let keys = try reader.mapping(allowed: ["max_connections", "max_connections_per_client", "header_timeout_s", "idle_timeout_s",
                                                 "send_timeout_s", "access_log", "memory_cache_bytes"])
         if let value = keys["max_connections"] { limits.maxConnections = max(1, try value.wholeNumber()) }
+        if let value = keys["max_connections_per_client"] { limits.maxConnectionsPerClient = max(1, try value.wholeNumber()) }
         if let value = keys["header_timeout_s"] { limits.headerTimeout = try value.positive() }
         if let value = keys["idle_timeout_s"] { limits.idleTimeout = try value.positive() }
         if let value = keys["send_timeout_s"] { limits.sendTimeout = try value.positive() }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,7 +14,15 @@ public final class CacheStore: Sendable {
     private let realFolder: String
     private let index = NIOLockedValueBox(LRUIndex())
     private let files: OpenFileCache
+    private let health = NIOLockedValueBox(Health())
     private static let temporaryPrefix = ".tmp-"
+    /// After a write failure the cache reports itself degraded for this long.
+    static let degradedSeconds = 30.0
+
+    private struct Health {
+        var writeFailures = 0
+        var lastFailure: Double?
+    }
 
     /// `memoryBudget`: bytes of hot objects also held in memory (`limits.memory_cache_bytes`).
     public init(folder: String, maxBytes: Int64, memoryBudget: Int64, now: Double) throws {
@@ -74,21 +83,36 @@ public final class CacheStore: Sendable {
         if index.withLockedValue({ $0.remove(key) }) != nil { removeFile(key) }
     }
 
-    /// A new temporary file in the cache folder, open for reading and writing.
-    func makeTemporaryFile() throws -> (path: String, descriptor: CInt) {
+    /// A new temporary file in the cache folder, open for reading and writing; nil when the
+    /// cache cannot take one (counted as a write failure). A folder removed from under the
+    /// running edge is made again.
+    func makeTemporaryFile() -> (path: String, descriptor: CInt)? {
         let path = realFolder + "/" + Self.temporaryPrefix + UUID().uuidString
-        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw EdgeError("\(path): cannot create (\(String(cString: strerror(errno))))") }
+        var fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0, errno == ENOENT, checkFolder() {
+            fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
+        guard fd >= 0 else {
+            writeFailed(errno: errno, needing: 0)
+            return nil
+        }
         return (path, fd)
     }
 
-    /// Gives a complete temporary file its final name and makes room for it.
-    func commit(temporary: String, key: String, size: Int64, freshUntil: Double) throws {
+    /// Gives a complete temporary file its final name and makes room for it; false when it
+    /// cannot be stored (counted as a write failure; the caller removes the temporary file).
+    func commit(temporary: String, key: String, size: Int64, freshUntil: Double) -> Bool {
         let destination = path(for: key)
-        try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+        } catch {
+            writeFailed(errno: ENOENT, needing: 0)
+            return false
+        }
         guard rename(temporary, destination) == 0 else {
-            throw EdgeError("\(destination): cannot store (\(String(cString: strerror(errno))))")
+            writeFailed(errno: errno, needing: 0)
+            return false
         }
         files.forget(destination)
         let evicted = index.withLockedValue { index -> [String] in
@@ -98,22 +122,47 @@ public final class CacheStore: Sendable {
         evicted.forEach(removeFile)
         // An object larger than the whole budget is served once and not kept.
         if size > maxBytes { forget(key) }
+        return true
     }
 
-    func refresh(_ key: String, freshUntil: Double) {
-        index.withLockedValue { index in
-            if var entry = index.peek(key) {
-                entry.freshUntil = freshUntil
-                index.insert(key, entry)
-            }
+    /// A write into the cache failed (`errno`); on a full disk, the least recently used objects
+    /// make room for `bytes` more.
+    func writeFailed(errno code: CInt, needing bytes: Int64) {
+        health.withLockedValue {
+            $0.writeFailures += 1
+            $0.lastFailure = Self.now()
         }
+        guard code == ENOSPC || code == EDQUOT else { return }
+        let evicted = index.withLockedValue { index in
+            index.evict(toFit: max(0, min(maxBytes, index.totalBytes) - max(bytes, 1)))
+        }
+        evicted.forEach(removeFile)
     }
+
+    /// Makes the folder again if it was removed, forgetting the objects that went with it;
+    /// false if it cannot be made. The edge calls this every second.
+    @discardableResult
+    public func checkFolder() -> Bool {
+        var info = stat()
+        if stat(realFolder, &info) == 0 { return true }
+        index.withLockedValue { $0 = LRUIndex() }
+        health.withLockedValue { $0.lastFailure = Self.now() }
+        return (try? FileManager.default.createDirectory(atPath: realFolder, withIntermediateDirectories: true)) != nil
+    }
+
+    /// What /healthz reports of the cache.
+    public var report: (bytes: Int64, objects: Int, degraded: Bool, writeFailures: Int) {
+        let (bytes, objects) = stats
+        let health = health.withLockedValue { $0 }
+        let degraded = health.lastFailure.map { Self.now() - $0 < Self.degradedSeconds } ?? false
+        return (bytes, objects, degraded, health.writeFailures)
+    }
+
+    private static func now() -> Double { Double(NIODeadline.now().uptimeNanoseconds) / 1e9 }
 
     public var stats: (bytes: Int64, objects: Int) {
         index.withLockedValue { ($0.totalBytes, $0.count) }
     }
-
-    public var keysOldestFirst: [String] { index.withLockedValue { $0.keysOldestFirst } }
 
     private func removeFile(_ key: String) {
         // Readers holding the file open keep reading it; unlink only drops the name.

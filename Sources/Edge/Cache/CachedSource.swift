@@ -21,7 +21,7 @@ public struct CachedSource: ContentSource {
             return .now(.found(Content(file: held.file, policy: policy, cacheStatus: "HIT")))
         }
         let object = fetcher.fetch(key)
-        return .later(object.waitForHead(on: eventLoop).map { head, file -> ContentLookup in
+        return .later(object.waitForHead(on: eventLoop).map { head -> ContentLookup in
             .found(Content(source: .arriving(object), size: head.size,
                            validators: Validators(size: head.size, modified: head.modified), policy: policy, cacheStatus: "MISS"))
         }.flatMapErrorThrowing { error -> ContentLookup in

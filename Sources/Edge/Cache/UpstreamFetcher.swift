@@ -51,7 +51,7 @@ public final class UpstreamFetcher: Sendable {
             let delegate = FetchDelegate(key: key, object: object, cache: cache, clock: clock, done: done)
             _ = client.execute(request: request, delegate: delegate, deadline: .now() + .seconds(60))
         } catch {
-            object.fail(.upstream("cannot request \(parent + key): \(error)"))
+            object.fail(.upstream("cannot form the request"))
             done(false)
         }
     }
@@ -59,7 +59,9 @@ public final class UpstreamFetcher: Sendable {
 
 /// Streams one upstream response into a temporary cache file. AsyncHTTPClient calls it on one
 /// event loop in order; the returned futures hold back the next body part until the last is on
-/// disk, so a fast parent cannot fill memory.
+/// disk, so a fast parent cannot fill memory. When the cache cannot take the bytes (a full disk,
+/// a vanished folder), the cache copy is dropped and the rest of the object is kept in memory
+/// for its readers: a cache failure never changes what a client receives.
 private final class FetchDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
     typealias Response = Void
 
@@ -72,7 +74,12 @@ private final class FetchDelegate: HTTPClientResponseDelegate, @unchecked Sendab
     private var expected: Int64 = 0
     private var modified = 0
     private var written: Int64 = 0
+    /// The bytes go to memory, not the cache (which failed, or could not be opened).
+    private var passThrough = false
     private var failed = false
+
+    /// Larger objects are not passed through memory when the cache fails: they fail instead.
+    static let largestInMemory: Int64 = 64 << 20
 
     init(key: String, object: InFlightObject, cache: CacheStore, clock: @escaping @Sendable () -> Double,
          done: @escaping @Sendable (Bool) -> Void) {
@@ -96,27 +103,32 @@ private final class FetchDelegate: HTTPClientResponseDelegate, @unchecked Sendab
         guard let length = head.headers.first(name: "content-length").flatMap(Int64.init), length >= 0 else {
             return giveUp(.upstream("the parent sent no Content-Length"), task: task)
         }
-        do {
-            let file = try cache.makeTemporaryFile()
+        expected = length
+        modified = head.headers.first(name: "last-modified").flatMap(HTTPDate.parse) ?? Int(Date().timeIntervalSince1970)
+        var readers: OpenFile?
+        if let file = cache.makeTemporaryFile() {
             temporary = file
-            expected = length
-            modified = head.headers.first(name: "last-modified").flatMap(HTTPDate.parse) ?? Int(Date().timeIntervalSince1970)
             // Readers get their own descriptor on the same file, which outlives this fetch.
-            let readers = OpenFile(descriptor: dup(file.descriptor), size: length, modified: modified)
-            object.begin(head: InFlightObject.Head(size: length, modified: modified), file: readers)
-            if length == 0 { object.didStore(upTo: 0) }
-        } catch {
-            return giveUp(.upstream("\(error)"), task: task)
+            readers = OpenFile(descriptor: dup(file.descriptor), size: length, modified: modified)
+        } else {
+            guard length <= Self.largestInMemory else { return giveUp(.upstream("the cache cannot store it"), task: task) }
+            passThrough = true
         }
+        object.begin(head: InFlightObject.Head(size: length, modified: modified), file: readers)
+        if length == 0 { object.didStore(upTo: 0) }
         return eventLoop.makeSucceededVoidFuture()
     }
 
     func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        guard !failed, let temporary else { return task.eventLoop.makeSucceededVoidFuture() }
+        guard !failed else { return task.eventLoop.makeSucceededVoidFuture() }
         let offset = written
         written += Int64(buffer.readableBytes)
         guard written <= expected else {
             return giveUp(.upstream("the parent sent more than its Content-Length"), task: task)
+        }
+        guard !passThrough, let temporary else {
+            object.didKeep(buffer, at: offset)
+            return task.eventLoop.makeSucceededVoidFuture()
         }
         let object = self.object
         return NIOThreadPool.singleton.runIfActive(eventLoop: task.eventLoop) {
@@ -128,31 +140,49 @@ private final class FetchDelegate: HTTPClientResponseDelegate, @unchecked Sendab
                     done += n
                 }
             }
-        }.map { object.didStore(upTo: offset + Int64(buffer.readableBytes)) }
+        }.map {
+            object.didStore(upTo: offset + Int64(buffer.readableBytes))
+        }.flatMapError { [self] error in
+            // The disk refused: this part and the rest go to the readers from memory.
+            guard expected - offset <= Self.largestInMemory else {
+                return giveUp(.upstream("the cache cannot store it"), task: task)
+            }
+            dropCacheCopy(because: error)
+            object.didKeep(buffer, at: offset)
+            return task.eventLoop.makeSucceededVoidFuture()
+        }
     }
 
     func didFinishRequest(task: HTTPClient.Task<Void>) throws {
-        guard !failed, let temporary else { return }
+        guard !failed else { return }
         guard written == expected else {
             return fail(.upstream("the parent's body ended at \(written) of \(expected) bytes"))
         }
+        guard let temporary else { return done(true) }  // passed through: nothing to keep
         // The stored copy carries the parent's modification time, so its validators match.
         var times = [timespec(tv_sec: time_t(modified), tv_nsec: 0), timespec(tv_sec: time_t(modified), tv_nsec: 0)]
         futimens(temporary.descriptor, &times)
         close(temporary.descriptor)
         self.temporary = nil
-        do {
-            let policy = ContentPolicy.forPath(key)
-            try cache.commit(temporary: temporary.path, key: key, size: expected, freshUntil: clock() + Double(policy.freshFor))
-            done(true)
-        } catch {
+        let policy = ContentPolicy.forPath(key)
+        if !cache.commit(temporary: temporary.path, key: key, size: expected, freshUntil: clock() + Double(policy.freshFor)) {
             unlink(temporary.path)
-            done(false)
         }
+        done(true)
     }
 
     func didReceiveError(task: HTTPClient.Task<Void>, _ error: Error) {
-        fail(.upstream("cannot reach the parent (\(error))"))
+        fail(.upstream("cannot reach the parent"))
+    }
+
+    private func dropCacheCopy(because error: Error) {
+        passThrough = true
+        if let temporary {
+            close(temporary.descriptor)
+            unlink(temporary.path)
+            self.temporary = nil
+        }
+        cache.writeFailed(errno: (error as? IOError)?.errnoCode ?? 0, needing: expected)
     }
 
     private func giveUp(_ reason: InFlightObject.Failure, task: HTTPClient.Task<Void>) -> EventLoopFuture<Void> {

@@ -30,7 +30,7 @@ public struct RequestHead: Sendable, Equatable {
     /// A request that carries a body; this server takes none, so it answers and closes.
     public var hasBody: Bool {
         if self["transfer-encoding"] != nil { return true }
-        if let length = self["content-length"] { return length != "0" }
+        if self["content-length"] != nil { return RequestHeadParser.contentLength(headers) != 0 }
         return false
     }
 

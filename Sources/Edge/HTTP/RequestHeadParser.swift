@@ -65,8 +65,25 @@ public struct RequestHeadParser: Sendable {
         if minor >= 1 && headers.lazy.filter({ $0.name == "host" }).count != 1 { return .reject(.badRequest) }
         // Both framing headers at once is a request-smuggling signature (RFC 9112 §6.1).
         if head["transfer-encoding"] != nil && head["content-length"] != nil { return .reject(.badRequest) }
-        if let length = head["content-length"], Int(length) == nil || length.hasPrefix("-") { return .reject(.badRequest) }
+        if head["content-length"] != nil, Self.contentLength(headers) == nil { return .reject(.badRequest) }
         return .complete(head, consumed: consumed)
+    }
+
+    /// The one length that every Content-Length field and list member agrees on; nil when they
+    /// differ or one is not a number. Differing lengths are how request smuggling desynchronises
+    /// two parsers (RFC 9112 §6.3: such a message is unrecoverable, answer 400).
+    static func contentLength(_ headers: [(name: String, value: String)]) -> Int? {
+        var agreed: Int?
+        for header in headers where header.name == "content-length" {
+            for member in header.value.split(separator: ",", omittingEmptySubsequences: false) {
+                let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+                let text = member.drop(while: blank).reversed().drop(while: blank).reversed()
+                guard !text.isEmpty, String(text).utf8.allSatisfy(isDigit), let value = Int(String(text)) else { return nil }
+                if let agreed, agreed != value { return nil }
+                agreed = value
+            }
+        }
+        return agreed
     }
 
     /// `METHOD SP target SP HTTP/1.x`; minor version -1 stands for a version this server does not speak.

@@ -80,7 +80,7 @@ public final class CDNNode: Sendable {
         let cache = try CacheStore(folder: edge.cacheFolder, maxBytes: edge.cacheMaxBytes,
                                    memoryBudget: config.limits.memoryCacheBytes, now: clock())
         let status = NodeStatus(name: edge.name, role: "edge", capacityMbps: edge.capacityMbps,
-                                cacheStats: { cache.stats })
+                                cache: cache)
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
         clientConfiguration.timeout = .init(connect: .seconds(2), read: .seconds(20))

@@ -11,15 +11,39 @@ public final class AccessLog: Sendable {
         prefix = serverName
     }
 
-    public var isEnabled: Bool { log.isEnabled }
-
     public func record(client: String, method: String, target: String, minorVersion: Int, status: Int,
                        bytes: Int64, seconds: Double, cacheStatus: String?, userAgent: String?) {
         guard log.isEnabled else { return }
-        let agent = (userAgent ?? "-").replacingOccurrences(of: "\"", with: "'")
-        log.write("\(prefix) \(client) - - [\(HTTPDate.now())] \"\(method) \(target) HTTP/1.\(minorVersion)\" \(status) \(bytes) "
+        let agent = Self.escaped(userAgent ?? "-")
+        log.write("\(prefix) \(client) - - [\(HTTPDate.now())] \"\(method) \(Self.escaped(target)) HTTP/1.\(minorVersion)\" \(status) \(bytes) "
             + "\"\(agent)\" \(String(format: "%.4f", seconds)) \(cacheStatus ?? "-")")
     }
 
+    /// A client's text made safe inside a quoted field, as nginx escapes it: a quote, a
+    /// backslash, control bytes and non-ASCII bytes become `\xHH`, so no client can end the
+    /// field early or forge a line.
+    static func escaped(_ text: String) -> String {
+        guard text.utf8.contains(where: needsEscape) else { return text }
+        var out = ""
+        for byte in text.utf8 {
+            if needsEscape(byte) {
+                out += "\\x" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            } else {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return out
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
     public func flush() { log.flush() }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
 }

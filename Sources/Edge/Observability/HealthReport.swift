@@ -38,6 +38,10 @@ public struct HealthReport: Encodable, Sendable {
     public let load: Double?
     public let cache_bytes: Int64?
     public let cache_objects: Int?
+    /// `degraded` for a while after the cache failed to store an object (full disk, folder
+    /// gone): clients are still served in full, from the parent.
+    public let cache: String?
+    public let cache_write_failures: Int?
 
     public func json() -> String {
         let encoder = JSONEncoder()

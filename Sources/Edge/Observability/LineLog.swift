@@ -5,7 +5,14 @@ import NIOConcurrencyHelpers
 /// a disk. The destination is `stdout`, `off`, or a file path (appended to).
 public final class LineLog: @unchecked Sendable {
     private let handle: FileHandle?
-    private let pending = NIOLockedValueBox([String]())
+    private let pending = NIOLockedValueBox(Pending())
+    /// Lines waiting beyond this (a destination slower than the requests) are dropped and counted.
+    static let maxPending = 100_000
+
+    private struct Pending {
+        var lines: [String] = []
+        var dropped = 0
+    }
     private let condition = NSCondition()
 
     /// `purpose` names the log in the error when the file cannot be opened ("access log").
@@ -16,14 +23,11 @@ public final class LineLog: @unchecked Sendable {
         case "stdout":
             handle = FileHandle.standardOutput
         default:
-            if !FileManager.default.fileExists(atPath: destination) {
-                FileManager.default.createFile(atPath: destination, contents: nil)
-            }
-            guard let file = FileHandle(forWritingAtPath: destination) else {
-                throw EdgeError("\(destination): cannot open the \(purpose) for writing")
-            }
-            file.seekToEndOfFile()
-            handle = file
+            // O_APPEND: the servers of one process (`cdn up`) may share a log file, and each
+            // line must land at the end, not over another server's.
+            let fd = open(destination, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw EdgeError("\(destination): cannot open the \(purpose) for writing") }
+            handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         }
         if handle != nil {
             // The thread holds the log only while draining, so it ends soon after the log goes.
@@ -40,7 +44,9 @@ public final class LineLog: @unchecked Sendable {
     /// Queues one line (a newline is added).
     public func write(_ line: String) {
         guard handle != nil else { return }
-        pending.withLockedValue { $0.append(line + "\n") }
+        pending.withLockedValue { pending in
+            if pending.lines.count < Self.maxPending { pending.lines.append(line + "\n") } else { pending.dropped += 1 }
+        }
         condition.signal()
     }
 
@@ -53,7 +59,11 @@ public final class LineLog: @unchecked Sendable {
 
     /// Writes what is pending now.
     public func flush() {
-        let lines = pending.withLockedValue { lines -> [String] in defer { lines = [] }; return lines }
+        var (lines, dropped) = pending.withLockedValue { pending in
+            defer { pending = Pending() }
+            return (pending.lines, pending.dropped)
+        }
+        if dropped > 0 { lines.append("(\(dropped) lines dropped: the log could not keep up)\n") }
         if !lines.isEmpty { handle?.write(Data(lines.joined().utf8)) }
     }
 }

@@ -9,25 +9,26 @@ public final class NodeStatus: Sendable {
     public let metrics = ServerMetrics()
     public let meter = ThroughputMeter()
     public let startedAt = NIODeadline.now()
-    /// The edge's cache size and object count, when it has a cache.
-    let cacheStats: (@Sendable () -> (bytes: Int64, objects: Int))?
+    /// The edge's cache, when it has one.
+    let cache: CacheStore?
 
-    public init(name: String, role: String, capacityMbps: Double?, cacheStats: (@Sendable () -> (bytes: Int64, objects: Int))? = nil) {
+    public init(name: String, role: String, capacityMbps: Double?, cache: CacheStore? = nil) {
         self.name = name
         self.role = role
         self.capacityMbps = capacityMbps
-        self.cacheStats = cacheStats
+        self.cache = cache
     }
 
     public var uptime: Double { (NIODeadline.now() - startedAt).inSeconds }
 
     public func health() -> HealthReport {
         let rate = meter.bytesPerSecond
-        let cache = cacheStats?()
+        let cache = self.cache?.report
         return HealthReport(status: "ok", name: name, role: role, uptime_s: (uptime * 10).rounded() / 10,
                             active_connections: metrics.activeConnections, bytes_per_second: rate.rounded(),
                             capacity_mbps: capacityMbps, load: capacityMbps.map { rate * 8 / ($0 * 1_000_000) },
-                            cache_bytes: cache?.bytes, cache_objects: cache?.objects)
+                            cache_bytes: cache?.bytes, cache_objects: cache?.objects,
+                            cache: cache.map { $0.degraded ? "degraded" : "ok" }, cache_write_failures: cache?.writeFailures)
     }
 
     /// The router's endpoint renderer.
@@ -38,5 +39,6 @@ public final class NodeStatus: Sendable {
 
     func sample() {
         meter.sample(totalBytes: metrics.totalBytes, at: uptime)
+        cache?.checkFolder()
     }
 }

@@ -5,8 +5,14 @@ import Topology
 /// One client connection: reads request heads, answers them one at a time (pipelined requests
 /// wait in the buffer), sends bodies from files with sendfile, paces them when the client's link
 /// is emulated, and enforces the header, idle and send timeouts.
-final class HTTPConnectionHandler: ChannelInboundHandler {
+///
+/// What one client can make it hold is bounded: it stops reading while unparsed requests fill
+/// `pipelineBytes` or while the socket is not writable (responses the client has not read), and
+/// answers the next pipelined request only once the socket takes writes again. A client that
+/// pipelines and never reads therefore costs one socket buffer, not a queue of responses.
+final class HTTPConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = IOData
     typealias OutboundOut = IOData
 
     private let server: ServerContext
@@ -17,6 +23,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var headTimer: Scheduled<Void>?
     private var idleTimeout: RestartableTimeout?
     private var sendTimeout: RestartableTimeout?
+    /// A read the pipeline asked for, held back while the client must catch up.
+    private var readHeld = false
+    /// The next pipelined request waits for the socket to take writes again.
+    private var waitingForWritable = false
+    /// Body slices handed to the channel, and those whose write has completed.
+    private var slicesStarted = 0
+    private var slicesDone = 0
     private var link = LinkSpec()
     private var pacer: LinkPacer?
     private var client = "-"
@@ -26,6 +39,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private static let sliceBytes: Int64 = 1 << 20
     /// Bodies up to this size, when in memory, are written without waiting for the write.
     private static let promptBytes: Int64 = 64 * 1024
+    /// Unparsed pipelined requests beyond this stop reading (a browser-sized request is ~0.5 KB).
+    private var pipelineBytes: Int { server.parser.maxHeadBytes * 2 }
 
     /// Handlers in memory right now, for the test that proves connections are let go of (a
     /// retain cycle once kept every one for good).
@@ -73,18 +88,42 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         if buffer == nil { buffer = incoming } else { buffer!.writeBuffer(&incoming) }
-        if busy {
-            // A client may pipeline, but not without bound.
-            if buffer!.readableBytes > server.parser.maxHeadBytes * 2 { context.close(promise: nil) }
-            return
+        if !busy && !waitingForWritable { processBuffer() }
+    }
+
+    // MARK: backpressure
+
+    func read(context: ChannelHandlerContext) {
+        if mustPause { readHeld = true } else { context.read() }
+    }
+
+    private var mustPause: Bool {
+        (buffer?.readableBytes ?? 0) >= pipelineBytes || !context.channel.isWritable
+    }
+
+    /// Asks for the read held back, once the client has caught up.
+    private func resumeReading() {
+        guard open, readHeld, !mustPause else { return }
+        readHeld = false
+        context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            if waitingForWritable {
+                waitingForWritable = false
+                sendTimeout?.stop()
+                processBuffer()
+            }
+            resumeReading()
         }
-        processBuffer()
+        context.fireChannelWritabilityChanged()
     }
 
     // MARK: requests
 
     private func processBuffer() {
-        guard open, !busy, var pending = buffer, pending.readableBytes > 0 else { return }
+        guard open, !busy, !waitingForWritable, var pending = buffer, pending.readableBytes > 0 else { return }
         let outcome = pending.withUnsafeReadableBytes { server.parser.parse($0) }
         switch outcome {
         case .incomplete:
@@ -100,6 +139,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             pending.moveReaderIndex(forwardBy: consumed)
             buffer = pending.readableBytes > 0 ? pending : nil
             busy = true
+            resumeReading()
             let started = NIODeadline.now()
             switch server.router.respond(to: head, on: context.eventLoop) {
             case .now(let response):
@@ -172,41 +212,48 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         switch source {
         case .file(let file):
             // On disk already: no future to wait on.
-            writeSlice(of: file, stored: file.size, source: source, from: position, until: end, sent: sent, done: done)
+            writeSlice(.file(file, end: file.size), source: source, from: position, until: end, sent: sent, done: done)
         case .arriving(let object):
-            let eventLoop = context.eventLoop
-            object.waitForHead(on: eventLoop).flatMap { _, file in
-                object.waitForBytes(beyond: position, on: eventLoop).map { (file, $0) }
-            }.assumeIsolated().whenComplete { [self] result in
-                guard open, case .success(let (file, stored)) = result, stored > position else {
+            object.waitForBytes(beyond: position, on: context.eventLoop).assumeIsolated().whenComplete { [self] result in
+                guard open, case .success = result, let piece = object.piece(at: position) else {
                     // Upstream failed mid-body: the client sees a short body and a closed connection.
                     return done(sent, false)
                 }
-                writeSlice(of: file, stored: stored, source: source, from: position, until: end, sent: sent, done: done)
+                writeSlice(piece, source: source, from: position, until: end, sent: sent, done: done)
             }
         }
     }
 
-    /// Writes the next slice of what is stored (`stored` bytes so far), then goes on with the rest.
-    private func writeSlice(of file: OpenFile, stored: Int64, source: Content.Source, from position: Int64,
+    /// Writes the next slice from where its bytes are, then goes on with the rest.
+    private func writeSlice(_ piece: InFlightObject.Piece, source: Content.Source, from position: Int64,
                             until end: Int64, sent: Int64, done: @escaping (Int64, Bool) -> Void) {
         let cap = pacer.map { Int64($0.sliceBytes) } ?? Self.sliceBytes
-        let length = min(end, stored, position + cap) - position
         let body: IOData
-        if let contents = file.contents, let slice = contents.getSlice(at: Int(position), length: Int(length)) {
-            body = .byteBuffer(slice)
-        } else {
-            do {
-                body = .fileRegion(FileRegion(fileHandle: try file.regionHandle(), readerIndex: Int(position),
-                                              endIndex: Int(position + length)))
-            } catch {
+        let length: Int64
+        switch piece {
+        case .memory(let bytes):
+            length = min(end - position, cap, Int64(bytes.readableBytes))
+            body = .byteBuffer(bytes.getSlice(at: bytes.readerIndex, length: Int(length))!)
+        case .file(let file, let stored):
+            length = min(end, stored, position + cap) - position
+            if let contents = file.contents, let slice = contents.getSlice(at: Int(position), length: Int(length)) {
+                body = .byteBuffer(slice)
+            } else if let region = file.region(from: position, length: length) {
+                body = .fileRegion(region)
+            } else {
+                // Cut short on disk since it was opened: what was promised cannot be sent.
                 return done(sent, false)
             }
         }
         let promise = context.eventLoop.makePromise(of: Void.self)
         sendTimeout?.restart()  // per slice
         context.writeAndFlush(wrapOutboundOut(body), promise: promise)
+        slicesStarted += 1
+        if case .fileRegion(let region) = body, slicesDone < slicesStarted {
+            watchForShrinking(region, slice: slicesStarted)
+        }
         promise.futureResult.assumeIsolated().whenComplete { [self] result in
+            slicesDone += 1
             if case .fileRegion(let region) = body { try? region.fileHandle.close() }
             sendTimeout?.stop()
             guard case .success = result else { return done(sent, false) }
@@ -223,6 +270,24 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             }
         }
     }
+
+    /// sendfile() finds nothing to send past a file's end and the write would be retried at full
+    /// speed until the send timeout: while a slice is pending, a file cut short under it (an
+    /// operator copying over a segment) closes the connection instead.
+    private func watchForShrinking(_ region: FileRegion, slice: Int) {
+        context.eventLoop.assumeIsolated().scheduleTask(in: Self.shrinkCheckInterval) { [self] in
+            guard open, slicesDone < slice else { return }
+            let size = (try? region.fileHandle.withUnsafeFileDescriptor { OpenFile.size(of: $0) }) ?? nil
+            if let size, size < Int64(region.endIndex) {
+                open = false
+                context.close(promise: nil)
+            } else {
+                watchForShrinking(region, slice: slice)
+            }
+        }
+    }
+
+    private static let shrinkCheckInterval = TimeAmount.milliseconds(200)
 
     private func finish(_ response: Response, head: RequestHead?, started: NIODeadline, bytes: Int64, close: Bool) {
         let seconds = (NIODeadline.now() - started).inSeconds
@@ -241,8 +306,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             return
         }
         idleTimeout?.restart()
+        guard buffer != nil else { return }
+        if !context.channel.isWritable {
+            // Unread responses fill the socket: the next one waits, within the send timeout.
+            waitingForWritable = true
+            sendTimeout?.restart()
+            return
+        }
         // Pipelined requests continue on the next loop turn, so a long pipeline cannot deepen the stack.
-        if buffer != nil { context.eventLoop.assumeIsolated().execute { [self] in processBuffer() } }
+        context.eventLoop.assumeIsolated().execute { [self] in processBuffer() }
     }
 
     // MARK: framing
@@ -302,9 +374,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 }
 
 extension TimeAmount {
-    static func fromSeconds(_ value: Double) -> TimeAmount { .nanoseconds(Int64(value * 1e9)) }
+    public static func fromSeconds(_ value: Double) -> TimeAmount { .nanoseconds(Int64(value * 1e9)) }
 
-    var inSeconds: Double { Double(nanoseconds) / 1e9 }
+    public var inSeconds: Double { Double(nanoseconds) / 1e9 }
 }
 
 #if canImport(Glibc)

@@ -31,10 +31,10 @@ public final class HTTPServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelInitializer { channel in
-                let open = context.metrics.connection(opened: true)
-                connections.register(channel) { context.metrics.connection(opened: false) }
+                context.metrics.connection(opened: true)
+                let open = connections.register(channel) { context.metrics.connection(opened: false) }
                 return channel.eventLoop.makeCompletedFuture {
-                    if open > limits.maxConnections {
+                    if open.total > limits.maxConnections || open.fromClient > limits.maxConnectionsPerClient {
                         context.metrics.rejectedConnection()
                         try channel.pipeline.syncOperations.addHandler(OverloadHandler())
                     } else {
@@ -62,7 +62,7 @@ public final class HTTPServer: Sendable {
 
     /// A flood of connections must meet the connection limit, not the descriptor table: lift the
     /// soft descriptor limit to the hard one once.
-    static func raiseOpenFileLimit() {
+    public static func raiseOpenFileLimit() {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
         limit.rlim_cur = limit.rlim_max

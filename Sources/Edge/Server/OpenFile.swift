@@ -61,7 +61,9 @@ public final class OpenFile: @unchecked Sendable {
     /// inside `realRoot`: the check is made on the opened descriptor, so no rename or symlink
     /// swap between check and use can slip a file from elsewhere in.
     public static func open(path: String, realRoot: String, readSmall: Bool) throws -> OpenFile {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, on the event loop.
+        // Anything but a regular file is refused below.
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw OpenFailure.notFound }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
@@ -77,11 +79,20 @@ public final class OpenFile: @unchecked Sendable {
         return OpenFile(descriptor: fd, size: size, modified: Int(info.st_mtim.tv_sec), contents: contents)
     }
 
-    /// A new, separately owned handle on the same open file, for one FileRegion write.
-    func regionHandle() throws -> NIOFileHandle {
+    /// `length` bytes from `offset` for one sendfile write, on a separately owned handle; nil
+    /// when the file is no longer that long (cut short since it was opened) or cannot be had.
+    func region(from offset: Int64, length: Int64) -> FileRegion? {
+        guard let size = Self.size(of: descriptor), size >= offset + length else { return nil }
         let copy = dup(descriptor)
-        guard copy >= 0 else { throw IOError(errnoCode: errno, reason: "dup") }
-        return NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: copy)
+        guard copy >= 0 else { return nil }
+        return FileRegion(fileHandle: NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: copy),
+                          readerIndex: Int(offset), endIndex: Int(offset + length))
+    }
+
+    /// The size of an open file as it is now.
+    static func size(of fd: CInt) -> Int64? {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? Int64(info.st_size) : nil
     }
 
     private static func realPath(of fd: CInt) -> String? {

@@ -81,8 +81,9 @@ public struct AuthoritativeZone: Sendable {
             response.edns = EDNSResponseOptions(udpPayloadSize: DNSMessageWriter.ednsPayloadSize, clientSubnet: subnet)
         }
         let question = query.question
-        guard question.dnsClass == DNSClass.internet || question.dnsClass == DNSClass.any, isAuthoritative(for: question.name) else {
-            response.rcode = .refused  // never an open resolver
+        guard question.dnsClass == DNSClass.internet || question.dnsClass == DNSClass.any, isAuthoritative(for: question.name),
+              question.type != .axfr, question.type != .ixfr else {
+            response.rcode = .refused  // never an open resolver, and no zone transfers
             return (response, nil)
         }
         response.authoritative = true

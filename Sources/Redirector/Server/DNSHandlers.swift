@@ -49,33 +49,59 @@ struct DNSLengthFrameDecoder: ByteToMessageDecoder {
     }
 }
 
-/// Queries over one TCP connection: answered in order, any number per connection; the
-/// connection closes when idle.
+/// Queries over one TCP connection: answered in order, any number per connection. Each query
+/// must arrive whole within `timeout` of the connection opening or of the previous answer: a
+/// client that drips bytes, or sends nothing, is closed then (RFC 7766 §6.2.3: seconds, not
+/// minutes). Bytes that do not complete a query restart nothing.
 final class DNSStreamHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let service: DNSService
+    private let timeout: TimeAmount
     private var client: IPAddress?
+    private var deadline: Scheduled<Void>?
 
-    init(service: DNSService) { self.service = service }
+    init(service: DNSService, timeout: TimeAmount) {
+        self.service = service
+        self.timeout = timeout
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         client = IPAddress(context.remoteAddress)
+        armDeadline(context: context)
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let message = unwrapInboundIn(data)
+        armDeadline(context: context)
         guard let client, let reply = service.reply(to: Array(message.readableBytesView), from: client, overTCP: true) else { return }
         var framed = context.channel.allocator.buffer(capacity: reply.count + 2)
         framed.writeInteger(UInt16(reply.count))
         framed.writeBytes(reply)
-        context.writeAndFlush(wrapOutboundOut(framed), promise: nil)
+        context.write(wrapOutboundOut(framed), promise: nil)
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil) } else { context.fireUserInboundEventTriggered(event) }
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+        context.fireChannelReadComplete()
+    }
+
+    private func armDeadline(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { context.close(promise: nil) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }

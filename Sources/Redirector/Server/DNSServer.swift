@@ -14,16 +14,21 @@ final class DNSServer: Sendable {
     private let channels: [Channel]
     private let connections = ConnectionRegistry()
 
-    /// TCP connections idle this long are closed (RFC 7766 §6.2.3 suggests seconds, not minutes).
-    static let tcpIdleTimeout = TimeAmount.seconds(10)
     static let maxTCPConnections = 1024
+    /// One client's share of them (a busy resolver needs a few; RFC 7766 §6.2.2).
+    static let maxTCPConnectionsPerClient = 32
+    /// One read takes at most this much, so the answers to one read's queries stay small.
+    static let tcpReadSizes = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 16384)
 
-    init(service: DNSService, listen: ListenAddress, group: EventLoopGroup) throws {
+    /// `queryTimeout`: each query over TCP must arrive whole within this of the connection opening
+    /// or of the previous answer (RFC 7766 §6.2.3 suggests seconds, not minutes).
+    init(service: DNSService, listen: ListenAddress, group: EventLoopGroup, queryTimeout: TimeAmount) throws {
         let connections = self.connections
         var attempt = 1
         while true {
             do {
-                (channels, port) = try Self.bind(service: service, listen: listen, group: group, connections: connections)
+                (channels, port) = try Self.bind(service: service, listen: listen, group: group, connections: connections,
+                                                 queryTimeout: queryTimeout)
                 return
             } catch {
                 // With port 0 the kernel picks the UDP port, and the TCP listener may find that
@@ -38,7 +43,7 @@ final class DNSServer: Sendable {
 
     /// Every listener on one port, or none (what did bind is closed again before throwing).
     private static func bind(service: DNSService, listen: ListenAddress, group: EventLoopGroup,
-                             connections: ConnectionRegistry) throws -> ([Channel], Int) {
+                             connections: ConnectionRegistry, queryTimeout: TimeAmount) throws -> ([Channel], Int) {
         var channels: [Channel] = []
         do {
             var port = listen.port
@@ -61,13 +66,19 @@ final class DNSServer: Sendable {
             let tcp = try ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 256)
+                .childChannelOption(.maxMessagesPerRead, value: 1)
+                .childChannelOption(.recvAllocator, value: Self.tcpReadSizes)
                 .childChannelInitializer { channel in
-                    guard connections.register(channel) <= Self.maxTCPConnections else { return channel.close() }
+                    guard connections.admit(channel, total: Self.maxTCPConnections, perClient: Self.maxTCPConnectionsPerClient) else {
+                        return channel.close()
+                    }
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers([
-                            IdleStateHandler(readTimeout: Self.tcpIdleTimeout),
+                            // Reading stops while answers wait unread: a client that sends
+                            // queries and never reads costs one socket buffer.
+                            BackPressureHandler(),
                             ByteToMessageHandler(DNSLengthFrameDecoder(), maximumBufferSize: 70_000),
-                            DNSStreamHandler(service: service),
+                            DNSStreamHandler(service: service, timeout: queryTimeout),
                         ])
                     }
                 }

@@ -38,7 +38,9 @@ final class RedirectHTTPHandler: ChannelInboundHandler {
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard let client = IPAddress(context.remoteAddress) else { context.close(promise: nil); return }
         let health = board.snapshot
-        let (reply, decision) = rules.reply(method: head.method.rawValue, target: head.uri, health: health) { key in
+        let (reply, decision) = rules.reply(method: head.method.rawValue, target: head.uri,
+                                            hostFields: head.headers["host"].count,
+                                            http11: head.version.major == 1 && head.version.minor >= 1, health: health) { key in
             selector.decide(client: client, prefixLength: client.bytes.count * 8, health: health, contentKey: key)
         }
         if let decision, log.isEnabled {
@@ -47,7 +49,7 @@ final class RedirectHTTPHandler: ChannelInboundHandler {
         var headers = HTTPHeaders(reply.headers)
         headers.add(name: "Server", value: "dashcdn-redirector")
         headers.add(name: "Content-Length", value: String(reply.body.utf8.count))
-        let keepAlive = head.isKeepAlive
+        let keepAlive = head.isKeepAlive && reply.status != 400
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let status = HTTPResponseStatus(statusCode: reply.status, reasonPhrase: reply.reason)
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
@@ -56,10 +58,6 @@ final class RedirectHTTPHandler: ChannelInboundHandler {
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil) } else { context.fireUserInboundEventTriggered(event) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }

@@ -24,6 +24,10 @@ public final class Redirector: Sendable {
                 group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                 events: @escaping @Sendable (String) -> Void = { _ in }) throws {
         let settings = config.redirector
+        let limits = config.limits
+        let headerTimeout = TimeAmount.fromSeconds(limits.headerTimeout)
+        // A flood of connections must meet the connection limits, not the descriptor table.
+        HTTPServer.raiseOpenFileLimit()
         log = try LineLog(destination: settings.decisionLog, purpose: "decision log")
         let zone = try AuthoritativeZone(config: config, serial: UInt32(Date().timeIntervalSince1970))
         let selector = EdgeSelector(config: config, affinityKm: settings.affinityKm)
@@ -34,7 +38,7 @@ public final class Redirector: Sendable {
                              rateLimit: .init(responsesPerSecond: settings.rateLimitPerSecond, slip: settings.rateLimitSlip),
                              log: log)
         do {
-            dns = try DNSServer(service: service, listen: dnsListen ?? settings.dns, group: group)
+            dns = try DNSServer(service: service, listen: dnsListen ?? settings.dns, group: group, queryTimeout: headerTimeout)
         } catch {
             monitor.stop()
             throw error
@@ -47,11 +51,20 @@ public final class Redirector: Sendable {
             http = try ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 256)
+                // Small reads: what the pipelining stage holds between responses stays small.
+                .childChannelOption(.maxMessagesPerRead, value: 1)
+                .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 16384))
                 .childChannelInitializer { channel in
-                    connections.register(channel)
-                    return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
-                        try channel.pipeline.syncOperations.addHandlers([
-                            IdleStateHandler(readTimeout: .seconds(60)),
+                    guard connections.admit(channel, total: limits.maxConnections, perClient: limits.maxConnectionsPerClient) else {
+                        return channel.close()
+                    }
+                    return channel.eventLoop.makeCompletedFuture {
+                        let pipeline = channel.pipeline.syncOperations
+                        // Reading stops while responses wait unread (a pipelining client that never reads).
+                        try pipeline.addHandler(BackPressureHandler())
+                        try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                        try pipeline.addHandlers([
+                            RequestHeadTimeout(timeout: headerTimeout),
                             RedirectHTTPHandler(rules: rules, selector: selector, board: board, log: log),
                         ])
                     }

@@ -27,10 +27,14 @@ public struct RedirectRules: Sendable {
         self.edgeNames = edgeNames
     }
 
-    /// `decide` routes the client, given the content key for cache affinity.
-    public func reply(method: String, target: String, health: [EdgeHealth],
+    /// `decide` routes the client, given the content key for cache affinity. `hostFields`
+    /// counts the request's Host fields: HTTP/1.1 needs exactly one (RFC 9112 §3.2).
+    public func reply(method: String, target: String, hostFields: Int = 1, http11: Bool = true, health: [EdgeHealth],
                       decide: (_ contentKey: String) -> RoutingDecision) -> (RedirectReply, RoutingDecision?) {
         let cors = [("Access-Control-Allow-Origin", "*")]
+        if hostFields > 1 || (http11 && hostFields == 0) {
+            return (text(400, "Bad Request", "An HTTP/1.1 request needs exactly one Host header.\n", extra: cors), nil)
+        }
         switch method {
         case "GET", "HEAD":
             break
@@ -57,9 +61,35 @@ public struct RedirectRules: Sendable {
         }
         let decision = decide(path)
         guard let edge = decision.chosen else { return (unavailable(cors), decision) }
-        let location = "http://\(edge.listen)\(target)"
+        let location = "http://\(edge.listen)\(Self.uriSafe(target))"
         return (text(302, "Found", "Found: \(location)\n",
                      extra: cors + [("Location", location), ("Cache-Control", "no-store")]), decision)
+    }
+
+    /// `target` with every byte a URI may not carry (RFC 3986: quotes, angle brackets,
+    /// backslash, braces, controls, non-ASCII …) percent-encoded; existing escapes are kept.
+    static func uriSafe(_ target: String) -> String {
+        guard !target.utf8.allSatisfy(isURIByte) else { return target }
+        var out = ""
+        for byte in target.utf8 {
+            if isURIByte(byte) {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+
+    /// Unreserved, reserved and `%`.
+    private static func isURIByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "-._~:/?#[]@!$&'()*+,;=%".utf8.contains(byte)
+        }
     }
 
     private func unavailable(_ cors: [(String, String)]) -> RedirectReply {

@@ -1,0 +1,74 @@
+import Foundation
+import TestSupport
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What an operator's files can do to the origin: a FIFO where a segment should be, a segment
+/// cut short while it is sent. And a request smuggled behind a second Content-Length.
+final class FileSafetyTests: XCTestCase {
+    func testAFIFORequestFreezesNothingAndIsRefused() throws {
+        let cdn = try HostileCDN(name: "fifo")
+        defer { cdn.stop() }
+        XCTAssertEqual(mkfifo(cdn.root.appendingPathComponent("Media/t/v/fifo.m4s").path, 0o644), 0)
+        let base = "http://127.0.0.1:\(cdn.originPort)"
+        let fifo = Outcome<(status: Int, body: Data, seconds: Double)>()
+        Thread { fifo.set(try? HostileCDN.curl(base + "/media/t/v/fifo.m4s", maxTime: 5)) }.start()
+        Thread.sleep(forTimeInterval: 0.2)
+        // Whatever the FIFO request does, everyone else is answered at once, on every event loop.
+        for _ in 0..<6 {
+            let health = try HostileCDN.curl(base + "/healthz", maxTime: 1)
+            XCTAssertEqual(health.status, 200, "healthz answered within 1 s while a FIFO is asked for")
+            XCTAssertEqual(try HostileCDN.curl(base + "/manifests/t.mpd", maxTime: 1).status, 200)
+        }
+        let answer = fifo.wait(seconds: 6)
+        XCTAssertEqual(answer?.status, 404, "anything but a regular file is not served")
+        XCTAssertLessThan(answer?.seconds ?? 99, 1)
+    }
+
+    func testAFileCutShortWhileSentIsClosedWithoutSpinning() throws {
+        let cdn = try HostileCDN(name: "shrink")
+        defer { cdn.stop() }
+        let path = cdn.root.appendingPathComponent("Media/t/v/long.m4s")
+        try HostileCDN.randomBytes(48 << 20, seed: 4).write(to: path)
+        // A slow reader keeps the response in flight.
+        let client = try RawConnection(port: cdn.originPort, receiveBuffer: 16384, timeout: 10)
+        client.send("GET /media/t/v/long.m4s HTTP/1.1\r\nHost: t\r\n\r\n")
+        var received = 0
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        for _ in 0..<10 {
+            received += max(0, recv(client.fd, &chunk, chunk.count, 0))
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTAssertGreaterThan(received, 0)
+        // An operator copies a shorter file over it, in place.
+        XCTAssertEqual(truncate(path.path, 1 << 20), 0)
+        let cpuBefore = cdn.server.cpuSeconds
+        let start = Date()
+        Thread.sleep(forTimeInterval: 3)
+        let share = (cdn.server.cpuSeconds - cpuBefore) / Date().timeIntervalSince(start)
+        XCTAssertLessThan(share, 0.4, "the server used \(Int(share * 100))% of a core with a cut-short file in flight")
+        XCTAssertTrue(client.closedByPeer(within: 5), "the connection is closed: what was promised cannot be sent")
+        // And it goes on serving.
+        XCTAssertEqual(try HostileCDN.curl("http://127.0.0.1:\(cdn.originPort)/media/t/v/1.m4s").status, 200)
+    }
+
+    func testDifferingContentLengthsAreRefusedNotParsedAsASecondRequest() throws {
+        let cdn = try HostileCDN(name: "smuggle")
+        defer { cdn.stop() }
+        let smuggled = "GET /manifests/t.mpd HTTP/1.1\r\nHost: t\r\n\r\n"
+        XCTAssertEqual(smuggled.utf8.count, 42)
+        for port in [cdn.originPort, cdn.edgePort] {
+            let client = try RawConnection(port: port)
+            client.send("GET /media/t/v/init.mp4 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nContent-Length: 42\r\n\r\n" + smuggled)
+            let answer = String(decoding: client.receive(), as: UTF8.self)
+            XCTAssertTrue(answer.hasPrefix("HTTP/1.1 400 "), answer)
+            XCTAssertEqual(answer.components(separatedBy: "HTTP/1.1 ").count - 1, 1, "one answer, then the connection closes: \(answer)")
+        }
+        // Equal repeated lengths are one length (RFC 9110 §8.6): a bodiless GET is served.
+        let client = try RawConnection(port: cdn.originPort)
+        client.send("GET /manifests/t.mpd HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        XCTAssertTrue(String(decoding: client.receive(), as: UTF8.self).hasPrefix("HTTP/1.1 200 "))
+    }
+}
