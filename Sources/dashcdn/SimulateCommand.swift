@@ -37,7 +37,17 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Write per-trace and aggregate results as JSON to this file.")
     var json: String?
 
+    @Option(help: ArgumentHelp("The default rule's settings, name=value,... (bufferValue, bufferCap, riskAversion, horizon, forecastWindow, errorMemory, maxRatio), for trying variants.", valueName: "settings"))
+    var defaultRule = ""
+
+    @Option(help: "Threads the sessions run on (default: one per core).")
+    var threads: Int?
+
     @OptionGroup var log: SessionLogOptions
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
 
     func run() throws {
         do {
@@ -53,7 +63,8 @@ struct SimulateCommand: ParsableCommand {
                 }
                 loaded = [match]
             }
-            let simulation = Simulation(video: table, traces: loaded, model: model)
+            let simulation = Simulation(video: table, traces: loaded, model: model,
+                                        defaultRule: try ScenarioMPCRule.Parameters(parsing: defaultRule))
             if loaded.count == 1 {
                 try playOne(simulation, rules: rules)
             } else {
@@ -81,7 +92,7 @@ struct SimulateCommand: ParsableCommand {
                             title: "\(rule.rawValue) on \(trace.name)", maxBuffer: simulation.settings.maxBuffer)
             results.append(RuleResult(rule: rule, perTrace: [(trace.name, summary)]))
         }
-        try writeJSON(results)
+        try writeJSON(results, of: simulation)
     }
 
     private func runAll(_ simulation: Simulation, rules: [RuleName]) throws {
@@ -89,17 +100,21 @@ struct SimulateCommand: ParsableCommand {
             throw PlayerError("--plot, --csv and --jsonl describe one session: pick a trace with --trace NAME")
         }
         let start = Date()
-        let results = rules.map { simulation.run(rule: $0) }
+        let results = rules.map { simulation.run(rule: $0, threads: threads) }
         let elapsed = Date().timeIntervalSince(start)
         print(SimulationReport.table(results))
         let sessions = results.count * simulation.traces.count
         note(String(format: "simulate: %d sessions in %.2f s (%.0f sessions/s)", sessions, elapsed,
                     Double(sessions) / max(elapsed, 1e-6)))
-        try writeJSON(results)
+        try writeJSON(results, of: simulation)
     }
 
-    private func writeJSON(_ results: [RuleResult]) throws {
+    private func writeJSON(_ results: [RuleResult], of simulation: Simulation) throws {
         guard let json else { return }
-        try SessionLogFiles.publish(String(decoding: try SimulationReport.json(results), as: UTF8.self) + "\n", to: json)
+        let context = SimulationReport.Context(
+            video: video, networkModel: networkModel,
+            startup: "first segment at the highest level of at most \(Int(simulation.settings.startBitrateKbps)) kbps")
+        try SessionLogFiles.publish(String(decoding: try SimulationReport.json(results, context: context), as: UTF8.self) + "\n",
+                                    to: json)
     }
 }

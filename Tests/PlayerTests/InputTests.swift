@@ -68,14 +68,18 @@ final class SimulateCommandTests: XCTestCase {
         let folder = try Paths.temporaryFolder("simulate-json")
         let json = folder.appendingPathComponent("results.json").path
         let run = try dashcdn(["simulate", "--video", Fixtures.referenceVideo, "--traces", Fixtures.trainingTraces,
-                               "--abr", "bba,default", "--json", json])
+                               "--abr", "bba,default,bba", "--threads", "1", "--json", json])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("QoE_lin/session"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("sessions/s"), "each rule's speed in the table: \(run.stdout)")
         XCTAssertTrue(run.stderr.contains("sessions/s"), run.stderr)
         let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
         let rules = document["rules"] as! [[String: Any]]
-        XCTAssertEqual(rules.map { $0["rule"] as! String }, ["bba", "default"])
-        for key in ["traces", "mean_qoe_lin", "mean_bitrate_kbps", "mean_rebuffer_s", "mean_switches", "per_trace"] {
+        XCTAssertEqual(rules.map { $0["rule"] as! String }, ["bba", "default"], "a rule named twice runs once")
+        XCTAssertEqual(document["video"] as? String, Fixtures.referenceVideo)
+        XCTAssertEqual(document["network_model"] as? String, "pensieve")
+        XCTAssertTrue((document["startup"] as? String ?? "").contains("750 kbps"), "\(document["startup"] ?? "")")
+        for key in ["traces", "mean_qoe_lin", "mean_bitrate_kbps", "mean_rebuffer_s", "mean_switches", "per_trace", "sessions_per_s"] {
             XCTAssertNotNil(rules[0][key], key)
         }
         let perTrace = rules[0]["per_trace"] as! [[String: Any]]

@@ -25,7 +25,39 @@ public final class ScenarioMPCRule: ABRRule {
         public var bufferCap = 20.0
         public var riskAversion = 0.75
 
+        /// The futures are merged into at most this many (equal-count groups of the sorted
+        /// ratios, each at its group's mean): the search costs in proportion to their number.
+        public var scenarioLimit = 6
+        /// Each planned step stays within this many levels of the previous one (or drops to the
+        /// lowest); 0 plans over every level.
+        public var stepWindow = 2
+
         public init() {}
+
+        /// Settings as `name=value,...` (`bufferValue=1.0,horizon=4`), for trying variants from
+        /// the command line (`dashcdn simulate --default-rule`) without a rebuild.
+        public init(parsing text: String) throws {
+            self.init()
+            for pair in text.split(separator: ",") where !pair.isEmpty {
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let value = Double(parts[1]) else {
+                    throw PlayerError("--default-rule: '\(pair)' is not name=number")
+                }
+                switch parts[0] {
+                case "horizon": horizon = max(1, Int(value))
+                case "forecastWindow": forecastWindow = max(1, Int(value))
+                case "errorMemory": errorMemory = max(1, Int(value))
+                case "maxRatio": maxRatio = value
+                case "bufferValue": bufferValue = value
+                case "bufferCap": bufferCap = value
+                case "riskAversion": riskAversion = value
+                case "scenarioLimit": scenarioLimit = max(1, Int(value))
+                case "stepWindow": stepWindow = max(0, Int(value))
+                default:
+                    throw PlayerError("--default-rule: unknown setting '\(parts[0])' (horizon, forecastWindow, errorMemory, maxRatio, bufferValue, bufferCap, riskAversion, scenarioLimit, stepWindow)")
+                }
+            }
+        }
     }
 
     public let parameters: Parameters
@@ -37,6 +69,7 @@ public final class ScenarioMPCRule: ABRRule {
         self.parameters = parameters
         var planner = LookaheadPlanner()
         planner.riskAversion = parameters.riskAversion
+        planner.stepWindow = parameters.stepWindow > 0 ? parameters.stepWindow : nil
         self.planner = planner
     }
 
@@ -53,8 +86,9 @@ public final class ScenarioMPCRule: ABRRule {
         let recent = context.history.samples.suffix(parameters.forecastWindow)
         let latency = recent.reduce(0) { $0 + $1.firstByte } / Double(recent.count)
         let futures = ratios.isEmpty ? parameters.startRatios : ratios
-        let weight = 1 / Double(futures.count)
-        let scenarios = futures.map { LookaheadPlanner.Scenario(throughput: forecast * $0, weight: weight) }
+        let scenarios = Self.merged(futures, into: parameters.scenarioLimit).map {
+            LookaheadPlanner.Scenario(throughput: forecast * $0.ratio, weight: $0.weight)
+        }
         // Buffer beyond what the rest of the video needs protects nothing.
         let afterHorizon = context.remainingSegments - parameters.horizon
         let cap = min(parameters.bufferCap, Double(max(afterHorizon, 0)) * context.video.segmentDuration)
@@ -64,5 +98,18 @@ public final class ScenarioMPCRule: ABRRule {
             latency: latency,
             bufferValue: .init(perSecond: cap > 0 ? parameters.bufferValue : 0, cap: cap))
         return ABRDecision(level: level)
+    }
+
+    /// `ratios` as at most `limit` futures: sorted, cut into groups of (nearly) equal count,
+    /// each group's mean ratio weighted by its share.
+    static func merged(_ ratios: [Double], into limit: Int) -> [(ratio: Double, weight: Double)] {
+        let count = ratios.count
+        guard count > limit else { return ratios.map { ($0, 1 / Double(count)) } }
+        let sorted = ratios.sorted()
+        return (0..<limit).map { group in
+            let range = (group * count / limit)..<((group + 1) * count / limit)
+            let mean = sorted[range].reduce(0, +) / Double(range.count)
+            return (mean, Double(range.count) / Double(count))
+        }
     }
 }

@@ -12,11 +12,16 @@ public enum NetworkModelName: String, CaseIterable, Sendable {
 public struct RuleResult: Sendable {
     public let rule: RuleName
     public let perTrace: [(trace: String, summary: QoESummary)]
+    /// Wall-clock seconds the sessions took (0 when not timed).
+    public let seconds: Double
 
-    public init(rule: RuleName, perTrace: [(trace: String, summary: QoESummary)]) {
+    public init(rule: RuleName, perTrace: [(trace: String, summary: QoESummary)], seconds: Double = 0) {
         self.rule = rule
         self.perTrace = perTrace
+        self.seconds = seconds
     }
+
+    public var sessionsPerSecond: Double? { seconds > 0 ? Double(perTrace.count) / seconds : nil }
 
     public var meanQoE: Double { mean(\.qoeLin) }
     public var meanBitrateKbps: Double { mean(\.meanBitrateKbps) }
@@ -36,13 +41,15 @@ public struct Simulation: Sendable {
     public let traces: [NetworkTrace]
     public let model: NetworkModelName
     public let settings: SessionSettings
+    public let defaultRule: ScenarioMPCRule.Parameters
 
     public init(video: VideoTable, traces: [NetworkTrace], model: NetworkModelName = .pensieve,
-                settings: SessionSettings = SessionSettings()) {
+                settings: SessionSettings = SessionSettings(), defaultRule: ScenarioMPCRule.Parameters = .init()) {
         self.video = video
         self.traces = traces
         self.model = model
         self.settings = settings
+        self.defaultRule = defaultRule
     }
 
     /// One session, with its per-segment records.
@@ -50,19 +57,25 @@ public struct Simulation: Sendable {
         switch model {
         case .pensieve:
             var network = PensieveNetwork(trace: trace)
-            return SimulatedSession.run(rule: rule.makeRule(), video: video, network: &network, settings: settings)
+            return SimulatedSession.run(rule: rule.makeRule(defaultRule: defaultRule), video: video, network: &network, settings: settings)
         case .http:
             var network = HTTPNetwork(trace: trace)
-            return SimulatedSession.run(rule: rule.makeRule(), video: video, network: &network, settings: settings)
+            return SimulatedSession.run(rule: rule.makeRule(defaultRule: defaultRule), video: video, network: &network, settings: settings)
         }
     }
 
-    public func run(rule: RuleName) -> RuleResult {
+    /// Every trace's session, on `threads` threads (nil: one per core), timed.
+    public func run(rule: RuleName, threads: Int? = nil) -> RuleResult {
         let slots = Slots(count: traces.count)
-        DispatchQueue.concurrentPerform(iterations: traces.count) { index in
-            slots.store(QoESummary(records: session(rule: rule, trace: traces[index])), at: index)
+        let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, traces.count))
+        let start = DispatchTime.now()
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: traces.count, by: workers) {
+                slots.store(QoESummary(records: session(rule: rule, trace: traces[index])), at: index)
+            }
         }
-        return RuleResult(rule: rule, perTrace: zip(traces, slots.values).map { ($0.name, $1) })
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return RuleResult(rule: rule, perTrace: zip(traces, slots.values).map { ($0.name, $1) }, seconds: seconds)
     }
 }
 

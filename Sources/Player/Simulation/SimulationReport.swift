@@ -3,7 +3,7 @@ import Foundation
 /// What `dashcdn simulate` prints and writes: a table for people, DESIGN.md's JSON for machines.
 public enum SimulationReport {
     public static func table(_ results: [RuleResult]) -> String {
-        var lines = ["rule         traces  QoE_lin/session  mean bitrate  rebuffer total  rebuffer/session  switches/session"]
+        var lines = ["rule         traces  QoE_lin/session  mean bitrate  rebuffer total  rebuffer/session  switches/session  sessions/s"]
         for result in results {
             lines.append(result.rule.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
                 + pad("\(result.perTrace.count)", 8)
@@ -11,17 +11,34 @@ public enum SimulationReport {
                 + pad(fixed(result.meanBitrateKbps, 0) + " kbps", 14)
                 + pad(fixed(result.totalRebuffer, 1) + " s", 16)
                 + pad(fixed(result.meanRebuffer, 2) + " s", 18)
-                + pad(fixed(result.meanSwitches, 1), 18))
+                + pad(fixed(result.meanSwitches, 1), 18)
+                + pad(result.sessionsPerSecond.map { fixed($0, 0) } ?? "-", 12))
         }
         return lines.joined(separator: "\n")
     }
 
-    public static func json(_ results: [RuleResult]) throws -> Data {
-        let document = Document(rules: results.map { result in
+    /// What the runs were made with, so a JSON file says what it measured.
+    public struct Context: Sendable {
+        public var video: String
+        public var networkModel: String
+        /// How the first segment's level is chosen (the rules decide from the second on).
+        public var startup: String
+
+        public init(video: String, networkModel: String, startup: String) {
+            self.video = video
+            self.networkModel = networkModel
+            self.startup = startup
+        }
+    }
+
+    public static func json(_ results: [RuleResult], context: Context) throws -> Data {
+        let document = Document(video: context.video, networkModel: context.networkModel, startup: context.startup,
+                                rules: results.map { result in
             Document.Rule(
                 rule: result.rule.rawValue, traces: result.perTrace.count,
                 meanQoELin: result.meanQoE, meanBitrateKbps: result.meanBitrateKbps,
                 meanRebuffer: result.meanRebuffer, meanSwitches: result.meanSwitches,
+                sessionsPerSecond: result.sessionsPerSecond,
                 perTrace: result.perTrace.map {
                     Document.Trace(trace: $0.trace, qoeLin: $0.summary.qoeLin,
                                    bitrateKbps: $0.summary.meanBitrateKbps,
@@ -41,11 +58,13 @@ public enum SimulationReport {
             let meanBitrateKbps: Double
             let meanRebuffer: Double
             let meanSwitches: Double
+            let sessionsPerSecond: Double?
             let perTrace: [Trace]
 
             enum CodingKeys: String, CodingKey {
                 case rule, traces, meanQoELin = "mean_qoe_lin", meanBitrateKbps = "mean_bitrate_kbps"
                 case meanRebuffer = "mean_rebuffer_s", meanSwitches = "mean_switches", perTrace = "per_trace"
+                case sessionsPerSecond = "sessions_per_s"
             }
         }
 
@@ -61,6 +80,13 @@ public enum SimulationReport {
             }
         }
 
+        let video: String
+        let networkModel: String
+        let startup: String
         let rules: [Rule]
+
+        enum CodingKeys: String, CodingKey {
+            case video, networkModel = "network_model", startup, rules
+        }
     }
 }

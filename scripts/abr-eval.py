@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Held-out evaluation of the ABR rules: every rule scored per fold, where a fold is one trace
+family the default rule's settings were not chosen on.
+
+Folds:
+  - the training traces split by family: FCC broadband, and Norway 3G/HSDPA by transport (bus, car,
+    ferry, metro, train, tram);
+  - synthetic families made here from fixed seeds, with their generators' parameters below:
+    `fcc-step` (about 1 Mbit/s for about a minute, then about 20 Mbit/s, the shape of the FCC
+    held-out set), `markov-3g` (Pensieve's Markov-modulated generator at 3G rates), `markov-4g`
+    (the same at LTE rates, played on a 10-level 1-20 Mbit/s ladder), `outage` (3G with deep fades
+    lasting seconds).
+Tuning (`--tune`): for each fold, the default rule's candidate settings are scored on every
+other fold of its kind and the best mean ratio to robust MPC is kept; the fold's own score is
+reported with that choice. Without `--tune` the rule's built-in settings are scored everywhere.
+
+    scripts/abr-eval [--tune] [--json FILE]
+"""
+import argparse
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared")
+TRAIN = os.path.join(SHARED, "data/traces/train")
+VIDEO = os.path.join(SHARED, "data/video/pensieve-48x4s.json")
+RULES = "throughput,bba,bola,robustmpc,dynamic,default"
+
+# Candidate settings of the default rule for --tune (name=value,... as `simulate --default-rule` takes).
+CANDIDATES = [
+    "",
+    "bufferValue=1.0",
+    "bufferValue=2.0",
+    "bufferCap=12",
+    "bufferCap=30",
+    "riskAversion=0.5",
+    "riskAversion=1.0",
+]
+
+
+def family(name):
+    if name.startswith("trace_"):
+        return "fcc"
+    return "norway-" + name.split(".")[0].split("_")[0]
+
+
+# --- synthetic traces -----------------------------------------------------------------------
+
+def write_trace(path, points):
+    with open(path, "w") as f:
+        for t, mbps in points:
+            f.write(f"{t:.3f}\t{max(mbps, 0.01):.6f}\n")
+
+
+def fcc_step(rng):
+    """~1 Mbit/s for ~60 s, then ~20 Mbit/s: a 1-second sample with 10 % jitter."""
+    low, high = rng.uniform(0.6, 1.4), rng.uniform(12, 28)
+    switch = rng.uniform(40, 80)
+    return [(t, (low if t < switch else high) * rng.uniform(0.9, 1.1)) for t in range(0, 320)]
+
+
+def markov(rng, levels, stay=0.8, noise=0.25, seconds=320, step=1.0):
+    """Pensieve's Markov-modulated generator: a mean bandwidth state that moves to a neighbouring
+    state with probability 1 - stay each step, and Gaussian noise around it."""
+    state = rng.randrange(len(levels))
+    points, t = [], 0.0
+    while t < seconds:
+        if rng.random() > stay:
+            state = min(len(levels) - 1, max(0, state + rng.choice((-1, 1))))
+        mean = levels[state]
+        points.append((t, max(0.05, rng.gauss(mean, noise * mean))))
+        t += step
+    return points
+
+
+def outage(rng):
+    """3G-like rates with fades to ~0.1 Mbit/s lasting 3-12 s every half minute or so."""
+    points, t, rate = [], 0.0, rng.uniform(1.5, 4)
+    next_fade = rng.uniform(10, 40)
+    while t < 320:
+        if t >= next_fade:
+            end = t + rng.uniform(3, 12)
+            while t < end:
+                points.append((t, rng.uniform(0.05, 0.2)))
+                t += 1
+            next_fade = t + rng.uniform(15, 45)
+            rate = rng.uniform(1.5, 4)
+        rate = max(0.3, rate * rng.uniform(0.85, 1.15))
+        points.append((t, rate))
+        t += 1
+    return points
+
+
+SYNTHETIC = {
+    # name: (generator, count, video)
+    "fcc-step": (fcc_step, 60, "pensieve"),
+    "markov-3g": (lambda rng: markov(rng, [0.3, 0.7, 1.2, 2.0, 3.0, 4.5, 6.0]), 60, "pensieve"),
+    "markov-4g": (lambda rng: markov(rng, [2, 4, 7, 11, 16, 22, 30], noise=0.3), 40, "ladder-4g"),
+    "outage": (outage, 60, "pensieve"),
+}
+
+
+def ladder_4g(path):
+    """A 10-level 1-20 Mbit/s ladder, 48 segments of 4 s, sizes varying as the reference's do."""
+    reference = json.load(open(VIDEO))
+    rates = [1000, 1500, 2300, 3200, 4500, 6000, 8000, 11000, 15000, 20000]
+    sizes = []
+    for segment in reference["segment_sizes_bits"]:
+        variation = segment[-1] / (4300 * 4000)
+        sizes.append([round(rate * 4000 * variation) for rate in rates])
+    json.dump({"segment_duration_ms": 4000, "bitrates_kbps": rates, "segment_sizes_bits": sizes}, open(path, "w"))
+
+
+# --- runs -----------------------------------------------------------------------------------
+
+def simulate(binary, video, traces, rules, setting=""):
+    out = tempfile.mktemp(suffix=".json")
+    command = [binary, "simulate", "--video", video, "--traces", traces, "--abr", rules, "--json", out]
+    if setting:
+        command += ["--default-rule", setting]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    results = json.load(open(out))["rules"]
+    os.remove(out)
+    return {r["rule"]: r for r in results}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bin", default=".build/release/dashcdn")
+    parser.add_argument("--tune", action="store_true", help="choose the default rule's settings per fold on the other folds")
+    parser.add_argument("--json", help="write every fold's results here")
+    parser.add_argument("--write-ladder-4g", metavar="FILE", help="only write the 10-level ladder (for bench-sim) and exit")
+    parser.add_argument("--write-synthetic", nargs=2, metavar=("FAMILY", "DIR"), help="only write one synthetic family's traces and exit")
+    args = parser.parse_args()
+    if args.write_ladder_4g:
+        return ladder_4g(args.write_ladder_4g)
+    if args.write_synthetic:
+        name, folder = args.write_synthetic
+        generator, count, _ = SYNTHETIC[name]
+        os.makedirs(folder, exist_ok=True)
+        rng = random.Random(1000 + list(SYNTHETIC).index(name))
+        for n in range(count):
+            write_trace(os.path.join(folder, f"{name}_{n:03d}"), generator(rng))
+        return 0
+    work = tempfile.mkdtemp(prefix="abr-eval.")
+    try:
+        folds = make_folds(work)
+        table, dump = [], {}
+        chosen = choose_settings(args, folds) if args.tune else {name: "" for name in folds}
+        for name, (folder, video) in folds.items():
+            results = simulate(args.bin, video, folder, RULES, chosen[name])
+            dump[name] = {"setting": chosen[name], "rules": results}
+            table.append((name, len(results["default"]["per_trace"]), results, chosen[name]))
+        print_table(table)
+        if args.json:
+            json.dump(dump, open(args.json, "w"), indent=1)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def make_folds(work):
+    folds = {}
+    for name in sorted(os.listdir(TRAIN)):
+        fold = family(name)
+        folder = os.path.join(work, fold)
+        os.makedirs(folder, exist_ok=True)
+        shutil.copy(os.path.join(TRAIN, name), folder)
+        folds[fold] = (folder, VIDEO)
+    ladder = os.path.join(work, "ladder-4g.json")
+    ladder_4g(ladder)
+    for index, (name, (generator, count, video)) in enumerate(SYNTHETIC.items()):
+        folder = os.path.join(work, "synthetic-" + name)
+        os.makedirs(folder)
+        rng = random.Random(1000 + index)
+        for n in range(count):
+            write_trace(os.path.join(folder, f"{name}_{n:03d}"), generator(rng))
+        folds["synthetic-" + name] = (folder, ladder if video == "ladder-4g" else VIDEO)
+    return folds
+
+
+def choose_settings(args, folds):
+    """Per fold: the candidate with the best mean ratio to robust MPC over the other folds."""
+    scores = {}
+    for name, (folder, video) in folds.items():
+        mpc = simulate(args.bin, video, folder, "robustmpc")["robustmpc"]["mean_qoe_lin"]
+        for candidate in CANDIDATES:
+            qoe = simulate(args.bin, video, folder, "default", candidate)["default"]["mean_qoe_lin"]
+            scores[(name, candidate)] = ratio(qoe, mpc)
+    chosen = {}
+    for name in folds:
+        others = [other for other in folds if other != name]
+        chosen[name] = max(CANDIDATES, key=lambda c: sum(scores[(o, c)] for o in others) / len(others))
+    return chosen
+
+
+def ratio(value, reference):
+    """value / reference, for QoE scores that may be negative: the gain over the reference's
+    magnitude, so 1.10 means 10 % of |reference| better."""
+    if abs(reference) < 1e-9:
+        return 1.0
+    return 1 + (value - reference) / abs(reference)
+
+
+def print_table(table):
+    rules = RULES.split(",")
+    print(f"{'fold':<22} {'traces':>6} " + " ".join(f"{r:>10}" for r in rules) + f" {'default/mpc':>12} {'rebuf d/mpc s':>14}  setting")
+    for name, count, results, setting in table:
+        mpc = results["robustmpc"]
+        default = results["default"]
+        cells = " ".join(f"{results[r]['mean_qoe_lin']:>10.2f}" for r in rules)
+        rebuffer = f"{default['mean_rebuffer_s'] * count:.0f}/{mpc['mean_rebuffer_s'] * count:.0f}"
+        print(f"{name:<22} {count:>6} {cells} {ratio(default['mean_qoe_lin'], mpc['mean_qoe_lin']):>11.3f}x {rebuffer:>14}  {setting or 'built-in'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
