@@ -105,14 +105,20 @@ def pipeliner(port, unit, seconds, count=300_000):
         return 0
 
 
-def slowloris(port, count, seconds, source, unit):
-    """`count` connections dripping one byte of `unit` a second; returns how many the server cut."""
+def open_many(port, count, source):
+    """Up to `count` connections from `source`, as many as the server accepts."""
     sockets = []
     for _ in range(count):
         try:
             sockets.append(connect(port, source=source))
         except OSError:
             break
+    return sockets
+
+
+def slowloris(port, count, seconds, source, unit):
+    """`count` connections dripping one byte of `unit` a second; returns how many the server cut."""
+    sockets = open_many(port, count, source)
     cut, deadline, i = 0, time.time() + seconds, 0
     while time.time() < deadline and sockets:
         alive = []
@@ -132,12 +138,7 @@ def slowloris(port, count, seconds, source, unit):
 
 def flood_connections(port, count, source):
     """Opens `count` idle connections from one address; returns how many the server kept."""
-    sockets = []
-    for _ in range(count):
-        try:
-            sockets.append(connect(port, source=source))
-        except OSError:
-            break
+    sockets = open_many(port, count, source)
     time.sleep(0.5)
     kept = 0
     for s in sockets:

@@ -16,13 +16,16 @@ public enum MPDWriter {
         return out.text
     }
 
-    /// xs:duration in seconds with millisecond precision, e.g. PT4.000S.
+    /// xs:duration in seconds with millisecond precision, e.g. PT4.000S, never below the value:
+    /// a maxSegmentDuration or presentation duration rounded down would understate the truth
+    /// (PT3.029S for 3.02933 s fails the DASH-IF checks). A microsecond of slack keeps values
+    /// that are whole milliseconds but for floating-point noise where they are.
     public static func duration(_ seconds: Double) -> String {
         "PT" + format3(seconds) + "S"
     }
 
     private static func format3(_ value: Double) -> String {
-        let millis = Int64((value * 1000).rounded())
+        let millis = Int64((value * 1000 - 1e-3).rounded(.up))
         let frac = String(millis % 1000)
         return "\(millis / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
     }

@@ -52,18 +52,38 @@ public enum Ladder {
     }
 
     /// The rungs that fit a source: none above its height (never upscale), each width recomputed
-    /// from the source's display aspect ratio and rounded to an even number.
-    public static func fit(_ rungs: [Rung], sourceWidth: Int, sourceHeight: Int,
-                           sampleAspect: Double = 1) -> (kept: [Rung], dropped: [Rung]) {
+    /// from the source's display aspect ratio and rounded to an even number. With `fillToSource`
+    /// (the default ladder), a source smaller than the top rung also gets a rung at its own size,
+    /// its bitrate interpolated by pixel count between the rungs around it, so a 320x180 or a
+    /// 1024x576 source keeps its full picture.
+    public static func fit(_ rungs: [Rung], sourceWidth: Int, sourceHeight: Int, sampleAspect: Double = 1,
+                           fillToSource: Bool = false) -> (kept: [Rung], dropped: [Rung], added: Rung?) {
         let displayAspect = Double(sourceWidth) * sampleAspect / Double(sourceHeight)
+        let sized = { (height: Int, bitrate: Int) -> Rung in
+            let even = height & ~1
+            return Rung(width: max(2, Int((Double(even) * displayAspect / 2).rounded()) * 2), height: even, bitrateKbps: bitrate)
+        }
         var kept: [Rung] = []
         var dropped: [Rung] = []
         for rung in rungs {
-            if rung.height > sourceHeight { dropped.append(rung); continue }
-            let height = rung.height & ~1
-            let width = max(2, Int((Double(height) * displayAspect / 2).rounded()) * 2)
-            kept.append(Rung(width: width, height: height, bitrateKbps: rung.bitrateKbps))
+            if rung.height > sourceHeight { dropped.append(rung) } else { kept.append(sized(rung.height, rung.bitrateKbps)) }
         }
-        return (kept, dropped)
+        let height = sourceHeight & ~1
+        guard fillToSource, let above = dropped.min(by: { $0.height < $1.height }), height >= 16,
+              !kept.contains(where: { $0.height == height }) else { return (kept, dropped, nil) }
+        let below = kept.max { $0.height < $1.height }
+        let added = sized(sourceHeight, interpolatedBitrate(pixels: sized(sourceHeight, 0).pixels, below: below, above: above))
+        return ((kept + [added]).sorted { ($0.bitrateKbps, $0.height) < ($1.bitrateKbps, $1.height) }, dropped, added)
     }
+
+    /// Linear in pixels between the rungs around a size; below the lowest rung, in proportion.
+    private static func interpolatedBitrate(pixels: Int, below: Rung?, above: Rung) -> Int {
+        guard let below else { return max(64, above.bitrateKbps * pixels / max(above.pixels, 1)) }
+        let share = Double(pixels - below.pixels) / Double(max(above.pixels - below.pixels, 1))
+        return below.bitrateKbps + Int((Double(above.bitrateKbps - below.bitrateKbps) * share).rounded())
+    }
+}
+
+extension Rung {
+    var pixels: Int { width * height }
 }

@@ -19,9 +19,13 @@ public enum LadderEncoder {
         let source = try SourceMedia(path: request.input)
         let fitted = Ladder.fit(request.ladder, sourceWidth: Int(source.video.width),
                                 sourceHeight: Int(source.video.height),
-                                sampleAspect: source.video.sampleAspectRatio.double)
+                                sampleAspect: source.video.sampleAspectRatio.double,
+                                fillToSource: request.ladder == Ladder.default)
         for rung in fitted.dropped {
             log("notice: dropping rung \(rung): above the source's \(source.video.width)x\(source.video.height) (no upscaling)")
+        }
+        if let added = fitted.added {
+            log("notice: adding rung \(added) at the source's own size (the default ladder's rungs above it were dropped)")
         }
         guard !fitted.kept.isEmpty else {
             throw SegmenterError("no ladder rung fits the \(source.video.width)x\(source.video.height) source")

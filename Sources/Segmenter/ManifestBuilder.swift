@@ -36,8 +36,12 @@ struct ManifestBuilder {
     let video: [EncodedRepresentation]
     let audio: EncodedRepresentation?
 
-    /// minBufferTime: one segment, the least a client must hold before it can start.
-    var minBufferTime: Double { segmentDuration }
+    /// minBufferTime: one segment, the least a client must hold before it can start, and never
+    /// more than the whole title (a player would wait for a buffer a short clip cannot fill).
+    var minBufferTime: Double {
+        let end = (video + (audio.map { [$0] } ?? [])).map(\.presentationEnd).max() ?? segmentDuration
+        return min(segmentDuration, max(end, 0.001))
+    }
 
     func manifest() -> Manifest {
         var sets = [videoSet()]
@@ -50,11 +54,12 @@ struct ManifestBuilder {
             periods: [Period(adaptationSets: sets)])
     }
 
-    /// Relative to `/manifests/<title>.mpd`, the media sit at `/media/<title>/<rep>/`.
+    /// Relative to `Manifests/<title>.mpd`, the media sit at `Media/<title>/<rep>/`: the URLs are
+    /// the paths on disk, so the output folder plays from any static web server as written.
     private func template(_ rep: EncodedRepresentation, id: String) -> SegmentTemplate {
         SegmentTemplate(timescale: rep.timescale, presentationTimeOffset: rep.presentationTimeOffset,
-                        initialization: "../media/\(title)/\(id)/init.mp4",
-                        media: "../media/\(title)/\(id)/$Number$.m4s",
+                        initialization: "../Media/\(title)/\(id)/init.mp4",
+                        media: "../Media/\(title)/\(id)/$Number$.m4s",
                         startNumber: 1, timeline: rep.timeline)
     }
 

@@ -34,6 +34,9 @@ final class MPDWriterTests: XCTestCase {
     func testDurationsAndEscaping() {
         XCTAssertEqual(MPDWriter.duration(4), "PT4.000S")
         XCTAssertEqual(MPDWriter.duration(59.9996), "PT60.000S")
+        // Never below the truth: a 3.02933 s segment is not PT3.029S.
+        XCTAssertEqual(MPDWriter.duration(3.02933), "PT3.030S")
+        XCTAssertEqual(MPDWriter.duration(2.0000000000004), "PT2.000S")
         let mpd = Manifest(mediaPresentationDuration: 8, maxSegmentDuration: 4, minBufferTime: 4, periods: [
             Period(adaptationSets: [AdaptationSet(id: 0, contentType: .video, mimeType: "video/mp4", representations: [
                 Representation(id: "a&b\"", bandwidth: 1000, codecs: "avc1.64001f", width: 640, height: 360, frameRate: "30", sar: "1:1"),

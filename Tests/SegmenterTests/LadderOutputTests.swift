@@ -30,9 +30,9 @@ final class LadderOutputTests: XCTestCase {
         XCTAssertEqual(fixture.attribute("sar", of: "Representation"), ["1:1", "1:1", "1:1"])
         XCTAssertEqual(fixture.attribute("lang", of: "AdaptationSet"), ["und"])
         XCTAssertTrue(mpd.contains("AudioChannelConfiguration"))
-        // Relative URLs resolve from /manifests/<title>.mpd to /media/<title>/…
+        // Relative URLs resolve from Manifests/<title>.mpd to the files in Media/<title>/…
         XCTAssertEqual(fixture.attribute("media", of: "SegmentTemplate").first,
-                       "../media/fixture/$RepresentationID$/$Number$.m4s")
+                       "../Media/fixture/$RepresentationID$/$Number$.m4s")
         let duration = fixture.attribute("mediaPresentationDuration", of: "MPD").first ?? ""
         let seconds = Double(duration.dropFirst(2).dropLast()) ?? 0
         XCTAssertEqual(seconds, EncodedFixture.seconds, accuracy: 0.05)

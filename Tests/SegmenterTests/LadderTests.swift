@@ -26,6 +26,20 @@ final class LadderTests: XCTestCase {
         XCTAssertEqual(Ladder.fit(Ladder.default, sourceWidth: 640, sourceHeight: 480).kept.map(\.width), [320, 480, 640])
     }
 
+    func testTheDefaultLadderKeepsARungAtASmallerSourcesOwnSize() {
+        // Below every rung: one rung at the source's size, its bitrate in proportion to its pixels.
+        let tiny = Ladder.fit(Ladder.default, sourceWidth: 320, sourceHeight: 180, fillToSource: true)
+        XCTAssertEqual(tiny.kept, [Rung(width: 320, height: 180, bitrateKbps: 225)])
+        XCTAssertEqual(tiny.added, tiny.kept.first)
+        // Between rungs: interpolated by pixels between 480p (1400k) and 720p (2800k).
+        let between = Ladder.fit(Ladder.default, sourceWidth: 1024, sourceHeight: 576, fillToSource: true)
+        XCTAssertEqual(between.kept.map(\.height), [240, 360, 480, 576])
+        XCTAssertEqual(between.added, Rung(width: 1024, height: 576, bitrateKbps: 1892))
+        // A source the size of a rung, or a ladder the user chose, gets nothing added.
+        XCTAssertNil(Ladder.fit(Ladder.default, sourceWidth: 1280, sourceHeight: 720, fillToSource: true).added)
+        XCTAssertNil(Ladder.fit(Ladder.default, sourceWidth: 320, sourceHeight: 180).added)
+    }
+
     func testSegmentBoundariesFallOnTheFirstFrameAtOrAfterEachMultiple() {
         var b = SegmentBoundaries(duration: 4)
         let times = stride(from: 0.0, to: 12.5, by: 1.0 / 29.97).map { $0 }

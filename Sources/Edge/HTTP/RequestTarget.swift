@@ -1,5 +1,6 @@
-/// Maps a request target onto a file under the server's root, following the URL layout
-/// (`/manifests/<title>.mpd` → `Manifests/<title>.mpd`, `/media/<title>/…` → `Media/<title>/…`),
+/// Maps a request target onto a file under the server's root, following the URL layout: the
+/// paths on disk (`/Manifests/<title>.mpd`, `/Media/<title>/…`), which the manifests use, and
+/// the lowercase `/manifests/…` and `/media/…` that earlier versions wrote;
 /// and refuses every way of naming something outside it: dot segments raw or percent-encoded,
 /// encoded slashes and backslashes, NUL and other control bytes, and bad percent escapes.
 public enum RequestTarget: Equatable, Sendable {
@@ -23,8 +24,8 @@ public enum RequestTarget: Equatable, Sendable {
         }
         guard components.count >= 2 else { self = .notFound; return }
         switch components[0] {
-        case "manifests": components[0] = "Manifests"
-        case "media": components[0] = "Media"
+        case "manifests", "Manifests": components[0] = "Manifests"
+        case "media", "Media": components[0] = "Media"
         default: self = .notFound; return
         }
         self = .file(components)

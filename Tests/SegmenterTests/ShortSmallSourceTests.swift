@@ -1,0 +1,77 @@
+import Foundation
+import TestSupport
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A source smaller than every rung and shorter than one segment, encoded with the default
+/// ladder as a user would, then played from a plain static web server that knows nothing of
+/// dashcdn's URL layout.
+final class ShortSmallSourceTests: XCTestCase {
+    func testATinyThreeSecondClipIsEncodedConformantAndPlaysFromAStaticServer() throws {
+        let root = try Paths.temporaryFolder("short-small")
+        let source = root.appendingPathComponent("clip.mp4")
+        let made = try dashcdn(["sample", "-o", source.path, "--duration", "3", "--size", "320x180", "--fps", "25"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let encode = try dashcdn(["encode", source.path, "--root", root.path, "--title", "clip"])
+        XCTAssertEqual(encode.status, 0, encode.stderr)
+        XCTAssertTrue(encode.stderr.contains("adding rung 320x180@225k at the source's own size"), encode.stderr)
+        let manifest = root.appendingPathComponent("Manifests/clip.mpd")
+        let mpd = try String(contentsOf: manifest, encoding: .utf8)
+        XCTAssertTrue(mpd.contains("width=\"320\" height=\"180\""), mpd)
+        XCTAssertTrue(mpd.contains("initialization=\"../Media/clip/"), "URLs are the paths on disk: \(mpd)")
+
+        // Durations are never written below the truth.
+        let real = try probeDuration(root.appendingPathComponent("Media/clip/180p"))
+        XCTAssertGreaterThanOrEqual(try seconds(attribute: "maxSegmentDuration", in: mpd), real - 1e-9)
+        XCTAssertGreaterThanOrEqual(try seconds(attribute: "mediaPresentationDuration", in: mpd), real - 1e-9)
+        XCTAssertLessThanOrEqual(try seconds(attribute: "minBufferTime", in: mpd),
+                                 try seconds(attribute: "mediaPresentationDuration", in: mpd))
+        let valid = try runProcess("xmllint", ["--nonet", "--noout", "--schema",
+                                               Paths.schema.appendingPathComponent("DASH-MPD.xsd").path, manifest.path],
+                                   environment: ["XML_CATALOG_FILES": Paths.schema.appendingPathComponent("catalog.xml").path])
+        XCTAssertEqual(valid.status, 0, valid.stderr)
+
+        // A static server with no rewriting: every representation decodes through the MPD.
+        let port = try unusedPort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", root.path]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        let deadline = Date().addingTimeInterval(10)
+        while (try? RawConnection(port: port)) == nil, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        let url = "http://127.0.0.1:\(port)/Manifests/clip.mpd"
+        for stream in ["v:0", "a:0"] {
+            let decode = try runProcess("ffmpeg", ["-v", "error", "-i", url, "-map", "0:\(stream)", "-f", "null", "-"], timeout: 60)
+            XCTAssertEqual(decode.status, 0, "\(stream): \(decode.stderr)")
+            XCTAssertEqual(decode.stderr, "", stream)
+        }
+    }
+
+    /// The duration of init + every segment of one representation, by ffprobe.
+    private func probeDuration(_ folder: URL) throws -> Double {
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        var data = try Data(contentsOf: folder.appendingPathComponent("init.mp4"))
+        for number in names.filter({ $0.hasSuffix(".m4s") }).compactMap({ Int($0.dropLast(4)) }).sorted() {
+            data.append(try Data(contentsOf: folder.appendingPathComponent("\(number).m4s")))
+        }
+        let whole = folder.deletingLastPathComponent().appendingPathComponent("whole.mp4")
+        try data.write(to: whole)
+        defer { try? FileManager.default.removeItem(at: whole) }
+        let probe = try runProcess("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
+                                               "stream=duration", "-of", "csv=p=0", whole.path])
+        return try XCTUnwrap(Double(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), probe.stdout + probe.stderr)
+    }
+
+    /// An xs:duration attribute (`PT3.030S`) in seconds.
+    private func seconds(attribute: String, in mpd: String) throws -> Double {
+        let marker = "\(attribute)=\"PT"
+        let start = try XCTUnwrap(mpd.range(of: marker), attribute).upperBound
+        let text = mpd[start...].prefix { $0 != "S" }
+        return try XCTUnwrap(Double(text), "\(attribute): \(text)")
+    }
+}
