@@ -31,6 +31,16 @@ public final class InputFile {
     }
 
     /// The stream FFmpeg would pick for this type, if any.
+    /// The display matrix's turn, to the nearest quarter, as the ffmpeg CLI's autorotate reads it.
+    private static func rotation(of stream: UnsafeMutablePointer<AVStream>) -> Int {
+        guard let data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nil) else { return 0 }
+        let degrees = data.withMemoryRebound(to: Int32.self, capacity: 9) { av_display_rotation_get($0) }
+        guard degrees.isFinite else { return 0 }
+        // av_display_rotation_get is counter-clockwise; the turn that undoes it is clockwise.
+        let quarter = Int((-degrees / 90).rounded())
+        return ((quarter % 4 + 4) % 4) * 90
+    }
+
     public func bestStream(_ type: MediaType) -> StreamInfo? {
         let index = av_find_best_stream(context, type.av, -1, -1, nil, 0)
         return index >= 0 ? info(index) : nil
@@ -56,7 +66,7 @@ public final class InputFile {
             startTime: stream.start_time == Packet.noTimestamp ? nil : stream.start_time,
             durationSeconds: duration,
             width: par.width, height: par.height,
-            frameRate: rate, sampleAspectRatio: sar,
+            frameRate: rate, sampleAspectRatio: sar, rotation: isVideo ? Self.rotation(of: context.pointee.streams[Int(index)]!) : 0,
             sampleRate: par.sample_rate, channels: par.ch_layout.nb_channels,
             language: language)
     }

@@ -19,6 +19,9 @@ public struct StreamInfo: Sendable {
     public let height: Int32
     public let frameRate: Rational
     public let sampleAspectRatio: Rational
+    /// Clockwise degrees (0, 90, 180, 270) the picture must turn to display upright, from the
+    /// stream's display matrix (phones record sideways and say so there).
+    public let rotation: Int
     // Audio
     public let sampleRate: Int32
     public let channels: Int32

@@ -51,28 +51,34 @@ public enum Ladder {
         return Rung(width: w, height: h, bitrateKbps: kbps)
     }
 
-    /// The rungs that fit a source: none above its height (never upscale), each width recomputed
-    /// from the source's display aspect ratio and rounded to an even number. With `fillToSource`
-    /// (the default ladder), a source smaller than the top rung also gets a rung at its own size,
-    /// its bitrate interpolated by pixel count between the rungs around it, so a 320x180 or a
-    /// 1024x576 source keeps its full picture.
+    /// The rungs that fit a source: none above its size (never upscale), each recomputed from the
+    /// source's display aspect ratio and rounded to even numbers. A rung is known by its short
+    /// side (`1280x720` and `720x1280` alike are 720): a portrait source (taller than wide, as
+    /// displayed) gets portrait rungs, a 1080x1920 phone video a 1080x1920 top rung. With `fillToSource` (the default ladder), a source smaller
+    /// than the top rung also gets a rung at its own size, its bitrate interpolated by pixel count
+    /// between the rungs around it, so a 320x180 or a 1024x576 source keeps its full picture.
     public static func fit(_ rungs: [Rung], sourceWidth: Int, sourceHeight: Int, sampleAspect: Double = 1,
                            fillToSource: Bool = false) -> (kept: [Rung], dropped: [Rung], added: Rung?) {
         let displayAspect = Double(sourceWidth) * sampleAspect / Double(sourceHeight)
-        let sized = { (height: Int, bitrate: Int) -> Rung in
-            let even = height & ~1
-            return Rung(width: max(2, Int((Double(even) * displayAspect / 2).rounded()) * 2), height: even, bitrateKbps: bitrate)
+        let portrait = displayAspect < 1
+        let sourceShort = portrait ? Int((Double(sourceHeight) * displayAspect).rounded()) : sourceHeight
+        let sized = { (short: Int, bitrate: Int) -> Rung in
+            let even = short & ~1
+            let long = max(2, Int((Double(even) * (portrait ? 1 / displayAspect : displayAspect) / 2).rounded()) * 2)
+            return portrait ? Rung(width: even, height: long, bitrateKbps: bitrate) : Rung(width: long, height: even, bitrateKbps: bitrate)
         }
         var kept: [Rung] = []
         var dropped: [Rung] = []
         for rung in rungs {
-            if rung.height > sourceHeight { dropped.append(rung) } else { kept.append(sized(rung.height, rung.bitrateKbps)) }
+            if rung.short > sourceShort { dropped.append(rung) } else { kept.append(sized(rung.short, rung.bitrateKbps)) }
         }
-        let height = sourceHeight & ~1
-        guard fillToSource, let above = dropped.min(by: { $0.height < $1.height }), height >= 16,
-              !kept.contains(where: { $0.height == height }) else { return (kept, dropped, nil) }
-        let below = kept.max { $0.height < $1.height }
-        let added = sized(sourceHeight, interpolatedBitrate(pixels: sized(sourceHeight, 0).pixels, below: below, above: above))
+        let short = sourceShort & ~1
+        guard fillToSource, let above = dropped.min(by: { $0.short < $1.short }), short >= 16,
+              !kept.contains(where: { $0.short == short }) else { return (kept, dropped, nil) }
+        let below = kept.max { $0.short < $1.short }
+        let size = sized(sourceShort, 0)
+        let added = Rung(width: size.width, height: size.height,
+                         bitrateKbps: interpolatedBitrate(pixels: size.pixels, below: below, above: above))
         return ((kept + [added]).sorted { ($0.bitrateKbps, $0.height) < ($1.bitrateKbps, $1.height) }, dropped, added)
     }
 
@@ -86,4 +92,6 @@ public enum Ladder {
 
 extension Rung {
     var pixels: Int { width * height }
+    /// The smaller side: what `720p` names, whichever way the picture stands.
+    var short: Int { min(width, height) }
 }

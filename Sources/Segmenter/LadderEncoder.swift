@@ -17,18 +17,21 @@ public enum LadderEncoder {
         FFmpegLog.quiet()
         let started = Date()
         let source = try SourceMedia(path: request.input)
-        let fitted = Ladder.fit(request.ladder, sourceWidth: Int(source.video.width),
-                                sourceHeight: Int(source.video.height),
-                                sampleAspect: source.video.sampleAspectRatio.double,
-                                fillToSource: request.ladder == Ladder.default)
+        let shown = source.displayed
+        if source.video.rotation != 0 {
+            log("notice: turning the picture \(source.video.rotation)° clockwise, as the source's display matrix says "
+                + "(\(source.video.width)x\(source.video.height) stored, \(shown.width)x\(shown.height) shown)")
+        }
+        let fitted = Ladder.fit(request.ladder, sourceWidth: shown.width, sourceHeight: shown.height,
+                                sampleAspect: shown.sampleAspect, fillToSource: request.ladder == Ladder.default)
         for rung in fitted.dropped {
-            log("notice: dropping rung \(rung): above the source's \(source.video.width)x\(source.video.height) (no upscaling)")
+            log("notice: dropping rung \(rung): above the source's \(shown.width)x\(shown.height) (no upscaling)")
         }
         if let added = fitted.added {
             log("notice: adding rung \(added) at the source's own size (the default ladder's rungs above it were dropped)")
         }
         guard !fitted.kept.isEmpty else {
-            throw SegmenterError("no ladder rung fits the \(source.video.width)x\(source.video.height) source")
+            throw SegmenterError("no ladder rung fits the \(shown.width)x\(shown.height) source")
         }
         let publication = Publication(root: request.root, title: request.title)
         try publication.prepare()
@@ -106,11 +109,12 @@ public enum LadderEncoder {
                             mediaFolder: publication.mediaFolder.path)
     }
 
-    /// `240p`, `360p` …; a second rung of the same height gets its bitrate appended.
+    /// `240p`, `360p` … by the short side (a 1080x1920 portrait rung is `1080p`); a second rung
+    /// of the same size gets its bitrate appended.
     static func representationIDs(_ rungs: [Rung]) -> [String] {
         rungs.map { rung in
-            let sameHeight = rungs.filter { $0.height == rung.height }.count
-            return sameHeight > 1 ? "\(rung.height)p-\(rung.bitrateKbps)k" : "\(rung.height)p"
+            let sameSize = rungs.filter { $0.short == rung.short }.count
+            return sameSize > 1 ? "\(rung.short)p-\(rung.bitrateKbps)k" : "\(rung.short)p"
         }
     }
 

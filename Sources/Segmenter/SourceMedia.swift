@@ -40,6 +40,26 @@ final class SourceMedia {
         }
     }
 
+    /// The picture as displayed: the stored size, turned by the stream's rotation.
+    var displayed: (width: Int, height: Int, sampleAspect: Double) {
+        let sar = video.sampleAspectRatio.double
+        if video.rotation % 180 == 90 { return (Int(video.height), Int(video.width), sar > 0 ? 1 / sar : 1) }
+        return (Int(video.width), Int(video.height), sar)
+    }
+
+    /// The filter that turns a frame upright, for a stream whose display matrix says it is turned.
+    private func upright(for frame: Frame) throws -> VideoFilter? {
+        let turn: String
+        switch video.rotation {
+        case 90: turn = "transpose=clock"
+        case 180: turn = "hflip,vflip"
+        case 270: turn = "transpose=cclock"
+        default: return nil
+        }
+        return try VideoFilter(turn, width: frame.width, height: frame.height, pixelFormat: frame.format,
+                               timeBase: video.timeBase, sampleAspect: video.sampleAspectRatio)
+    }
+
     /// Decodes everything once. `video` gets each frame with its pts in frames from the first
     /// frame (strictly increasing); `audio` gets decoded audio frames. Returns the seconds of video.
     func decode(videoThreads: Int, video onVideo: (Frame, Int64) throws -> Void,
@@ -51,6 +71,7 @@ final class SourceMedia {
         let frameTime = frameRate.inverted
         var firstTimestamp: Int64?
         var lastPts: Int64 = -1
+        var upright: VideoFilter?
 
         func drainVideo() throws {
             while try videoDecoder.receive(into: frame) {
@@ -61,6 +82,10 @@ final class SourceMedia {
                 var pts = Rational.rescale(ts - first, from: video.timeBase, to: frameTime)
                 if pts <= lastPts { pts = lastPts + 1 } // never repeat or go back: encoders refuse it
                 lastPts = pts
+                if video.rotation != 0 {
+                    if upright == nil { upright = try self.upright(for: frame) }
+                    if let upright { try onVideo(try upright.apply(frame), pts); continue }
+                }
                 try onVideo(frame, pts)
             }
         }

@@ -26,6 +26,16 @@ final class LadderTests: XCTestCase {
         XCTAssertEqual(Ladder.fit(Ladder.default, sourceWidth: 640, sourceHeight: 480).kept.map(\.width), [320, 480, 640])
     }
 
+    func testAPortraitSourceGetsPortraitRungsSizedByTheShortSide() {
+        let phone = Ladder.fit(Ladder.default, sourceWidth: 1080, sourceHeight: 1920)
+        XCTAssertEqual(phone.kept.last, Rung(width: 1080, height: 1920, bitrateKbps: 5000))
+        XCTAssertEqual(phone.kept.first, Rung(width: 240, height: 426, bitrateKbps: 400))
+        XCTAssertTrue(phone.dropped.isEmpty)
+        // A portrait rung spelled portrait is the same rung.
+        XCTAssertEqual(Ladder.fit([Rung(width: 720, height: 1280, bitrateKbps: 2800)], sourceWidth: 1080, sourceHeight: 1920).kept,
+                       [Rung(width: 720, height: 1280, bitrateKbps: 2800)])
+    }
+
     func testTheDefaultLadderKeepsARungAtASmallerSourcesOwnSize() {
         // Below every rung: one rung at the source's size, its bitrate in proportion to its pixels.
         let tiny = Ladder.fit(Ladder.default, sourceWidth: 320, sourceHeight: 180, fillToSource: true)
