@@ -73,6 +73,24 @@ public final class Resampler {
         return out
     }
 
+    /// Queues `count` samples of silence, as if they had been converted.
+    public func insertSilence(_ count: Int32) throws {
+        guard count > 0 else { return }
+        let silence = try makeFrame(samples: count)
+        av_samples_set_silence(silence.pointer.pointee.extended_data, 0, count, channels, AV_SAMPLE_FMT_FLTP)
+        let written = silence.pointer.pointee.extended_data.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: Int(channels)) {
+            av_audio_fifo_write(fifo, $0, count)
+        }
+        try check(written, "audio FIFO")
+    }
+
+    /// Drops up to `count` of the samples waiting; returns how many went.
+    public func discard(_ count: Int32) -> Int32 {
+        let dropped = min(count, buffered)
+        if dropped > 0 { av_audio_fifo_drain(fifo, dropped) }
+        return dropped
+    }
+
     /// Samples waiting in the FIFO.
     public var buffered: Int32 { av_audio_fifo_size(fifo) }
 

@@ -12,6 +12,17 @@ final class AudioTrackEncoder {
     private var boundaries: SegmentBoundaries
     private var nextPts: Int64 = 0
     private let packet = Packet()
+    /// Output samples queued so far, silence included and dropped samples not: where the next
+    /// source sample falls on the video's timeline.
+    private var queuedSamples: Int64 = 0
+    /// Source samples still to drop (audio that starts before the video).
+    private var toDiscard: Int32 = 0
+    /// Seconds of silence put in where the source's audio started late or paused, and seconds
+    /// of audio dropped before the video started: for the notice.
+    private(set) var silenceAdded = 0.0
+    private(set) var audioDropped = 0.0
+    /// A hole in the source's audio shorter than this is left alone (timestamps jitter).
+    private static let gapTolerance = 0.05
 
     init(folder: URL, settings: AudioEncoderSettings, segmentDuration: Double, language: String?) throws {
         encoder = try Encoder(audio: settings)
@@ -21,8 +32,30 @@ final class AudioTrackEncoder {
         self.language = language
     }
 
-    func push(_ frame: Frame) throws {
+    /// `frame`, which starts `start` seconds after the video's first picture: audio that starts
+    /// late or pauses is preceded by silence, audio from before the video is dropped, so the
+    /// sound stays where it was against the picture.
+    func push(_ frame: Frame, start: Double?) throws {
+        let rate = Double(encoder.sampleRate)
+        if let start {
+            let gap = start - Double(queuedSamples) / rate
+            if gap > Self.gapTolerance {
+                try resampler.insertSilence(Int32(gap * rate))
+                queuedSamples += Int64(Int32(gap * rate))
+                silenceAdded += gap
+            } else if queuedSamples == 0, gap < -Self.gapTolerance {
+                toDiscard = Int32(-gap * rate)
+                audioDropped = max(audioDropped, -gap)
+            }
+        }
+        let before = resampler.buffered
         try resampler.push(frame)
+        queuedSamples += Int64(resampler.buffered - before)
+        if toDiscard > 0 {
+            let dropped = resampler.discard(toDiscard)
+            toDiscard -= dropped
+            queuedSamples -= Int64(dropped)
+        }
         try encodeBuffered(flushing: false)
     }
 

@@ -37,7 +37,7 @@ public enum LadderEncoder {
         try publication.prepare()
         do {
             let report = try encode(request, source: source, rungs: fitted.kept, dropped: fitted.dropped,
-                                    publication: publication, started: started, progress: progress)
+                                    publication: publication, started: started, progress: progress, log: log)
             return report
         } catch {
             publication.discard()
@@ -47,7 +47,8 @@ public enum LadderEncoder {
 
     private static func encode(_ request: EncodeRequest, source: SourceMedia, rungs: [Rung], dropped: [Rung],
                                publication: Publication, started: Date,
-                               progress: ((Int, Double) -> ProgressReporter)?) throws -> EncodeReport {
+                               progress: ((Int, Double) -> ProgressReporter)?,
+                               log: (String) -> Void) throws -> EncodeReport {
         let frameRate = source.frameRate
         let ids = representationIDs(rungs)
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -82,7 +83,7 @@ public enum LadderEncoder {
                     for encoder in videoEncoders { try encoder.feed(frame, pts: pts, startsSegment: starts) }
                     reporter?.update(videoEncoders.map { .init(name: $0.id, done: $0.progress) })
                 },
-                audio: { frame in try audioEncoder?.push(frame) })
+                audio: { frame, start in try audioEncoder?.push(frame, start: start) })
         }
         if case .failure = decodeResult { videoEncoders.forEach { $0.queue.cancel() } }
         videoEncoders.forEach { $0.queue.put(.end) }
@@ -94,6 +95,13 @@ public enum LadderEncoder {
         if let error = videoEncoders.compactMap(\.error).first { throw error }
         try audioEncoder?.finish()
         try source.checkComplete(decodedSeconds: decoded)
+        if let audio = audioEncoder, audio.silenceAdded > 0 {
+            log(String(format: "notice: audio: %.2f s of silence put where the source's sound starts late or pauses, to keep it in sync",
+                       audio.silenceAdded))
+        }
+        if let audio = audioEncoder, audio.audioDropped > 0 {
+            log(String(format: "notice: audio: the first %.2f s dropped: the sound starts before the picture", audio.audioDropped))
+        }
 
         let builder = ManifestBuilder(
             title: request.title, segmentDuration: request.segmentDuration,

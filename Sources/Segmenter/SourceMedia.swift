@@ -61,9 +61,10 @@ final class SourceMedia {
     }
 
     /// Decodes everything once. `video` gets each frame with its pts in frames from the first
-    /// frame (strictly increasing); `audio` gets decoded audio frames. Returns the seconds of video.
+    /// frame (strictly increasing); `audio` gets decoded audio frames with their start in seconds
+    /// from the video's start (nil when the frame has no timestamp). Returns the seconds of video.
     func decode(videoThreads: Int, video onVideo: (Frame, Int64) throws -> Void,
-                audio onAudio: (Frame) throws -> Void) throws -> Double {
+                audio onAudio: (Frame, Double?) throws -> Void) throws -> Double {
         let videoDecoder = try Decoder(input: input, stream: video, threads: videoThreads)
         let audioDecoder = try audio.map { try Decoder(input: input, stream: $0) }
         let packet = Packet()
@@ -91,7 +92,11 @@ final class SourceMedia {
         }
         func drainAudio() throws {
             guard let audioDecoder else { return }
-            while try audioDecoder.receive(into: frame) { try onAudio(frame) }
+            let videoStart = Double(video.startTime ?? 0) * video.timeBase.double
+            while try audioDecoder.receive(into: frame) {
+                let ts = frame.bestEffortTimestamp
+                try onAudio(frame, ts == Packet.noTimestamp ? nil : Double(ts) * audio!.timeBase.double - videoStart)
+            }
         }
 
         // A corrupt packet is skipped, as players and the ffmpeg CLI do; many of them mean the

@@ -1,0 +1,37 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// A source whose sound starts 1.5 s after its picture: the sound must stay 1.5 s in.
+final class LateAudioTests: XCTestCase {
+    func testAudioThatStartsLateKeepsItsPlaceAgainstThePicture() throws {
+        let root = try Paths.temporaryFolder("late-audio")
+        let source = root.appendingPathComponent("late.mp4").path
+        let made = try runProcess("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=6",
+                                             "-itsoffset", "1.5", "-f", "lavfi", "-i", "sine=frequency=440:duration=4.5",
+                                             "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", source])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let encode = try dashcdn(["encode", source, "--root", root.path, "--title", "late", "--ladder", "320x180@300k"])
+        XCTAssertEqual(encode.status, 0, encode.stderr)
+        XCTAssertTrue(encode.stderr.contains("of silence put where the source's sound starts late"), encode.stderr)
+
+        // Where the tone starts in our audio, on the MPD's timeline (its presentationTimeOffset
+        // takes the encoder's priming samples off, as players do).
+        let folder = root.appendingPathComponent("Media/late/audio")
+        var data = try Data(contentsOf: folder.appendingPathComponent("init.mp4"))
+        let numbers = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".m4s") }.compactMap { Int($0.dropLast(4)) }.sorted()
+        for number in numbers { data.append(try Data(contentsOf: folder.appendingPathComponent("\(number).m4s"))) }
+        let whole = root.appendingPathComponent("audio-whole.mp4")
+        try data.write(to: whole)
+        let detect = try runProcess("ffmpeg", ["-v", "info", "-i", whole.path, "-af", "silencedetect=n=-40dB:d=0.3", "-f", "null", "-"])
+        let line = try XCTUnwrap(detect.stderr.split(separator: "\n").first { $0.contains("silence_end:") }, detect.stderr)
+        let silenceEnd = try XCTUnwrap(Double(line.components(separatedBy: "silence_end: ")[1].split(separator: " ")[0]))
+        let mpd = try String(contentsOf: root.appendingPathComponent("Manifests/late.mpd"), encoding: .utf8)
+        let audioSet = try XCTUnwrap(mpd.range(of: "contentType=\"audio\""))
+        let offsetText = mpd[audioSet.upperBound...].components(separatedBy: "presentationTimeOffset=\"")[1].prefix { $0 != "\"" }
+        let timescaleText = mpd[audioSet.upperBound...].components(separatedBy: "timescale=\"")[1].prefix { $0 != "\"" }
+        let priming = try XCTUnwrap(Double(offsetText)) / XCTUnwrap(Double(timescaleText))
+        XCTAssertEqual(silenceEnd - priming, 1.5, accuracy: 1024.0 / 48000, "the tone starts where the source put it")
+    }
+}
