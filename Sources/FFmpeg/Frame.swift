@@ -35,6 +35,8 @@ public final class Frame: @unchecked Sendable {
     public var height: Int32 { pointer.pointee.height }
     public var format: Int32 { pointer.pointee.format }
     public var sampleCount: Int32 { pointer.pointee.nb_samples }
+    /// The decoder found this picture coded as two fields.
+    public var isInterlaced: Bool { pointer.pointee.interlaced_frame != 0 }
     public var sampleRate: Int32 { pointer.pointee.sample_rate }
 
     /// Sums of squared differences per plane (Y, U, V) between two 8-bit 4:2:0 pictures of one size.

@@ -67,6 +67,7 @@ public final class InputFile {
             durationSeconds: duration,
             width: par.width, height: par.height,
             frameRate: rate, sampleAspectRatio: sar, rotation: isVideo ? Self.rotation(of: context.pointee.streams[Int(index)]!) : 0,
+            interlaced: isVideo && [AV_FIELD_TT, AV_FIELD_BB, AV_FIELD_TB, AV_FIELD_BT].contains(par.field_order),
             sampleRate: par.sample_rate, channels: par.ch_layout.nb_channels,
             language: language)
     }

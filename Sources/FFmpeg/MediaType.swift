@@ -22,6 +22,8 @@ public struct StreamInfo: Sendable {
     /// Clockwise degrees (0, 90, 180, 270) the picture must turn to display upright, from the
     /// stream's display matrix (phones record sideways and say so there).
     public let rotation: Int
+    /// The stream says its pictures are made of two fields (its field order is not progressive).
+    public let interlaced: Bool
     // Audio
     public let sampleRate: Int32
     public let channels: Int32

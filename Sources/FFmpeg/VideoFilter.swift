@@ -1,8 +1,9 @@
 import CFFmpeg
 
 /// Owns a libavfilter graph that frames are pushed through one at a time: a buffer source of a
-/// fixed size and format, the filters in `description` (e.g. `transpose=clock`), a buffer sink.
-/// One output frame per input frame for the per-picture filters it is made for.
+/// fixed size and format, the filters in `description` (e.g. `bwdif,transpose=clock`), a buffer
+/// sink. A filter may hold frames back (a deinterlacer looks one picture ahead), so each push
+/// returns what is ready, and pushing nil at the end returns the rest.
 public final class VideoFilter {
     private var graph: UnsafeMutablePointer<AVFilterGraph>?
     private let source: UnsafeMutablePointer<AVFilterContext>
@@ -42,11 +43,17 @@ public final class VideoFilter {
 
     deinit { avfilter_graph_free(&graph) }
 
-    /// `frame` filtered, as a new reference the caller owns; `frame` itself is left as it was.
-    public func apply(_ frame: Frame) throws -> Frame {
-        try check(av_buffersrc_add_frame_flags(source, frame.pointer, Int32(AV_BUFFERSRC_FLAG_KEEP_REF)), "filter input")
-        output.unref()
-        try check(av_buffersink_get_frame(sink, output.pointer), "filter output")
-        return try output.reference()
+    /// Pushes `frame` (nil: the end of the stream) and returns the frames ready now, each the
+    /// caller's own reference; `frame` itself is left as it was.
+    public func filter(_ frame: Frame?) throws -> [Frame] {
+        try check(av_buffersrc_add_frame_flags(source, frame?.pointer, Int32(AV_BUFFERSRC_FLAG_KEEP_REF)), "filter input")
+        var ready: [Frame] = []
+        while true {
+            output.unref()
+            let ret = av_buffersink_get_frame(sink, output.pointer)
+            if ret == dashcdn_averror_eagain() || ret == dashcdn_averror_eof() { return ready }
+            try check(ret, "filter output")
+            ready.append(try output.reference())
+        }
     }
 }

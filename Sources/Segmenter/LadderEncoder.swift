@@ -95,6 +95,9 @@ public enum LadderEncoder {
         if let error = videoEncoders.compactMap(\.error).first { throw error }
         try audioEncoder?.finish()
         try source.checkComplete(decodedSeconds: decoded)
+        if source.deinterlaced {
+            log("notice: the source is interlaced: its fields were woven into frames (bwdif) before scaling")
+        }
         if let audio = audioEncoder, audio.silenceAdded > 0 {
             log(String(format: "notice: audio: %.2f s of silence put where the source's sound starts late or pauses, to keep it in sync",
                        audio.silenceAdded))

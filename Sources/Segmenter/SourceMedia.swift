@@ -47,17 +47,27 @@ final class SourceMedia {
         return (Int(video.width), Int(video.height), sar)
     }
 
-    /// The filter that turns a frame upright, for a stream whose display matrix says it is turned.
-    private func upright(for frame: Frame) throws -> VideoFilter? {
-        let turn: String
-        switch video.rotation {
-        case 90: turn = "transpose=clock"
-        case 180: turn = "hflip,vflip"
-        case 270: turn = "transpose=cclock"
-        default: return nil
+    /// The source was found interlaced while decoding (its field order, or its first picture's
+    /// flag), and deinterlaced before scaling.
+    private(set) var deinterlaced = false
+
+    /// What the pictures need before scaling: fields woven into frames (bwdif, one frame per
+    /// frame, as the ffmpeg CLI's `-vf bwdif` does), then a turn to upright. Nil when neither.
+    private func pictureFilter(for frame: Frame, timeBase: Rational) throws -> VideoFilter? {
+        var steps: [String] = []
+        if video.interlaced || frame.isInterlaced {
+            steps.append("bwdif=mode=send_frame:parity=auto:deint=all")
+            deinterlaced = true
         }
-        return try VideoFilter(turn, width: frame.width, height: frame.height, pixelFormat: frame.format,
-                               timeBase: video.timeBase, sampleAspect: video.sampleAspectRatio)
+        switch video.rotation {
+        case 90: steps.append("transpose=clock")
+        case 180: steps.append("hflip,vflip")
+        case 270: steps.append("transpose=cclock")
+        default: break
+        }
+        guard !steps.isEmpty else { return nil }
+        return try VideoFilter(steps.joined(separator: ","), width: frame.width, height: frame.height,
+                               pixelFormat: frame.format, timeBase: timeBase, sampleAspect: video.sampleAspectRatio)
     }
 
     /// Decodes everything once. `video` gets each frame with its pts in frames from the first
@@ -72,7 +82,22 @@ final class SourceMedia {
         let frameTime = frameRate.inverted
         var firstTimestamp: Int64?
         var lastPts: Int64 = -1
-        var upright: VideoFilter?
+        var pictures: VideoFilter?
+        var filterChosen = false
+
+        /// Hands a decoded picture on, through the picture filter when it needs one; nil flushes.
+        func deliver(_ picture: Frame?, pts: Int64) throws {
+            if !filterChosen, let picture {
+                filterChosen = true
+                pictures = try pictureFilter(for: picture, timeBase: frameTime)
+            }
+            guard let pictures else {
+                if let picture { try onVideo(picture, pts) }
+                return
+            }
+            picture?.pts = pts
+            for out in try pictures.filter(picture) { try onVideo(out, out.pts) }
+        }
 
         func drainVideo() throws {
             while try videoDecoder.receive(into: frame) {
@@ -83,11 +108,7 @@ final class SourceMedia {
                 var pts = Rational.rescale(ts - first, from: video.timeBase, to: frameTime)
                 if pts <= lastPts { pts = lastPts + 1 } // never repeat or go back: encoders refuse it
                 lastPts = pts
-                if video.rotation != 0 {
-                    if upright == nil { upright = try self.upright(for: frame) }
-                    if let upright { try onVideo(try upright.apply(frame), pts); continue }
-                }
-                try onVideo(frame, pts)
+                try deliver(frame, pts: pts)
             }
         }
         func drainAudio() throws {
@@ -122,6 +143,7 @@ final class SourceMedia {
             }
             try videoDecoder.send(nil)
             try drainVideo()
+            try deliver(nil, pts: 0)
             try audioDecoder?.send(nil)
             try drainAudio()
         } catch let error as FFmpegError {
