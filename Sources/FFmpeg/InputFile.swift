@@ -66,7 +66,7 @@ public final class InputFile {
             startTime: stream.start_time == Packet.noTimestamp ? nil : stream.start_time,
             durationSeconds: duration,
             width: par.width, height: par.height,
-            frameRate: rate, sampleAspectRatio: sar, rotation: isVideo ? Self.rotation(of: context.pointee.streams[Int(index)]!) : 0,
+            frameRate: rate, baseFrameRate: Rational(stream.r_frame_rate), sampleAspectRatio: sar, rotation: isVideo ? Self.rotation(of: context.pointee.streams[Int(index)]!) : 0,
             interlaced: isVideo && [AV_FIELD_TT, AV_FIELD_BB, AV_FIELD_TB, AV_FIELD_BT].contains(par.field_order),
             sampleRate: par.sample_rate, channels: par.ch_layout.nb_channels,
             language: language)

@@ -17,7 +17,10 @@ public struct StreamInfo: Sendable {
     // Video
     public let width: Int32
     public let height: Int32
+    /// The average frame rate (or the base rate when there is no average).
     public let frameRate: Rational
+    /// The base rate every timestamp fits (r_frame_rate): above the average when the rate varies.
+    public let baseFrameRate: Rational
     public let sampleAspectRatio: Rational
     /// Clockwise degrees (0, 90, 180, 270) the picture must turn to display upright, from the
     /// stream's display matrix (phones record sideways and say so there).

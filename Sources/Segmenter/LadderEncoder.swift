@@ -95,6 +95,11 @@ public enum LadderEncoder {
         if let error = videoEncoders.compactMap(\.error).first { throw error }
         try audioEncoder?.finish()
         try source.checkComplete(decodedSeconds: decoded)
+        if source.variableRate || source.repeated + source.dropped > 0 {
+            log(String(format: "notice: %@frame timing: put on a constant %.3f fps grid at the pictures' own times "
+                       + "(%d repeated, %d dropped)", source.variableRate ? String(format: "variable rate (average %.3f fps) ", source.video.frameRate.double) : "uneven ",
+                       source.frameRate.double, source.repeated, source.dropped))
+        }
         if source.deinterlaced {
             log("notice: the source is interlaced: its fields were woven into frames (bwdif) before scaling")
         }

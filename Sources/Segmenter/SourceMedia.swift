@@ -7,7 +7,10 @@ final class SourceMedia {
     let path: String
     let video: StreamInfo
     let audio: StreamInfo?
+    /// The constant rate of the output: every picture sits on a slot of this grid.
     let frameRate: Rational
+    /// The source's frame rate varies; `frameRate` is its base rate.
+    let variableRate: Bool
     /// Seconds, from the container or the video stream; 0 when neither says.
     let duration: Double
     private let input: InputFile
@@ -33,7 +36,11 @@ final class SourceMedia {
         self.video = video
         audio = input.bestStream(.audio)
         let rate = video.frameRate
-        frameRate = rate.isValid && rate.double <= 240 ? rate : Rational(25, 1)
+        let base = video.baseFrameRate
+        // A variable rate (an average below the base rate every timestamp fits) is put on a grid
+        // at the base rate, as the fps filter does; frames keep their times.
+        variableRate = base.isValid && rate.isValid && base.double <= 60 && base.double > rate.double * 1.01
+        frameRate = variableRate ? base : rate.isValid && rate.double <= 240 ? rate : Rational(25, 1)
         duration = input.durationSeconds ?? video.durationSeconds ?? 0
         if input.durationSeconds != nil || video.durationSeconds != nil, duration <= 0 {
             throw SegmenterError("\(path) has zero duration")
@@ -46,6 +53,13 @@ final class SourceMedia {
         if video.rotation % 180 == 90 { return (Int(video.height), Int(video.width), sar > 0 ? 1 / sar : 1) }
         return (Int(video.width), Int(video.height), sar)
     }
+
+    /// Pictures repeated into empty slots of the grid, and dropped from slots already taken.
+    private(set) var repeated = 0
+    private(set) var dropped = 0
+
+    /// Slots beyond which a timestamp jump is a discontinuity: 10 seconds.
+    private static func discontinuity(_ rate: Rational) -> Int64 { Int64((rate.double * 10).rounded()) }
 
     /// The source was found interlaced while decoding (its field order, or its first picture's
     /// flag), and deinterlaced before scaling.
@@ -84,6 +98,7 @@ final class SourceMedia {
         var lastPts: Int64 = -1
         var pictures: VideoFilter?
         var filterChosen = false
+        var previous: Frame?
 
         /// Hands a decoded picture on, through the picture filter when it needs one; nil flushes.
         func deliver(_ picture: Frame?, pts: Int64) throws {
@@ -105,10 +120,20 @@ final class SourceMedia {
                 if ts == Packet.noTimestamp { ts = Rational.rescale(lastPts + 1, from: frameTime, to: video.timeBase) + (firstTimestamp ?? 0) }
                 let first = firstTimestamp ?? ts
                 firstTimestamp = first
-                var pts = Rational.rescale(ts - first, from: video.timeBase, to: frameTime)
-                if pts <= lastPts { pts = lastPts + 1 } // never repeat or go back: encoders refuse it
+                let slot = Rational.rescale(ts - first, from: video.timeBase, to: frameTime)
+                // As the fps filter does: a picture keeps its time on the grid; one that lands on
+                // a slot already taken is dropped, an empty slot repeats the picture before it.
+                // A jump of more than a few seconds either way is a discontinuity in the source's
+                // timestamps, not its timing: the picture just follows the one before.
+                let pts = abs(slot - lastPts) > Self.discontinuity(frameRate) ? lastPts + 1 : slot
+                if pts <= lastPts { dropped += 1; continue }
+                if let previous, pts > lastPts + 1 {
+                    for filler in (lastPts + 1)..<pts { try deliver(previous, pts: filler) }
+                    repeated += Int(pts - lastPts - 1)
+                }
                 lastPts = pts
                 try deliver(frame, pts: pts)
+                previous = try frame.reference()
             }
         }
         func drainAudio() throws {
