@@ -14,6 +14,8 @@ public struct VideoEncoderSettings: Sendable {
     public var bufferSize: Int32 = 0
     public var gopSize: Int32 = 250
     public var threads: Int32 = 0
+    /// Written into the stream (H.264 VUI) and the container (colr), so players need not guess.
+    public var colour = ColourTags.bt709
     public var options: [String: String] = [:]
 
     public init(width: Int32, height: Int32, timeBase: Rational, frameRate: Rational) {
@@ -52,6 +54,10 @@ public final class Encoder {
             ctx.pointee.rc_buffer_size = s.bufferSize
             ctx.pointee.gop_size = s.gopSize
             ctx.pointee.thread_count = s.threads
+            ctx.pointee.color_primaries = AVColorPrimaries(UInt32(s.colour.primaries))
+            ctx.pointee.color_trc = AVColorTransferCharacteristic(UInt32(s.colour.transfer))
+            ctx.pointee.colorspace = AVColorSpace(UInt32(s.colour.matrix))
+            ctx.pointee.color_range = AVColorRange(UInt32(s.colour.range))
         }
     }
 

@@ -68,6 +68,8 @@ public final class InputFile {
             width: par.width, height: par.height,
             frameRate: rate, baseFrameRate: Rational(stream.r_frame_rate), sampleAspectRatio: sar, rotation: isVideo ? Self.rotation(of: context.pointee.streams[Int(index)]!) : 0,
             interlaced: isVideo && [AV_FIELD_TT, AV_FIELD_BB, AV_FIELD_TB, AV_FIELD_BT].contains(par.field_order),
+            colour: ColourTags(primaries: Int32(par.color_primaries.rawValue), transfer: Int32(par.color_trc.rawValue),
+                               matrix: Int32(par.color_space.rawValue), range: Int32(par.color_range.rawValue)),
             sampleRate: par.sample_rate, channels: par.ch_layout.nb_channels,
             language: language)
     }

@@ -27,8 +27,47 @@ public struct StreamInfo: Sendable {
     public let rotation: Int
     /// The stream says its pictures are made of two fields (its field order is not progressive).
     public let interlaced: Bool
+    public let colour: ColourTags
     // Audio
     public let sampleRate: Int32
     public let channels: Int32
     public let language: String?
+}
+
+/// A picture's colour description (ISO/IEC 23091-2 code points, as FFmpeg numbers them):
+/// primaries, transfer characteristics, matrix coefficients and range.
+public struct ColourTags: Sendable, Equatable {
+    public var primaries: Int32
+    public var transfer: Int32
+    public var matrix: Int32
+    public var range: Int32
+
+    public init(primaries: Int32, transfer: Int32, matrix: Int32, range: Int32) {
+        self.primaries = primaries
+        self.transfer = transfer
+        self.matrix = matrix
+        self.range = range
+    }
+
+    /// SDR HD video: BT.709 primaries, transfer and matrix, limited (TV) range.
+    public static let bt709 = ColourTags(primaries: Int32(AVCOL_PRI_BT709.rawValue), transfer: Int32(AVCOL_TRC_BT709.rawValue),
+                                         matrix: Int32(AVCOL_SPC_BT709.rawValue), range: Int32(AVCOL_RANGE_MPEG.rawValue))
+
+    /// High dynamic range: a PQ (SMPTE ST 2084, HDR10) or HLG (ARIB STD-B67) transfer.
+    public var isHDR: Bool {
+        transfer == Int32(AVCOL_TRC_SMPTE2084.rawValue) || transfer == Int32(AVCOL_TRC_ARIB_STD_B67.rawValue)
+    }
+
+    /// Every part says what it is (none left unspecified).
+    public var isComplete: Bool {
+        primaries != Int32(AVCOL_PRI_UNSPECIFIED.rawValue) && transfer != Int32(AVCOL_TRC_UNSPECIFIED.rawValue)
+            && matrix != Int32(AVCOL_SPC_UNSPECIFIED.rawValue)
+    }
+
+    public var description: String {
+        func name(_ text: UnsafePointer<CChar>?) -> String { text.map { String(cString: $0) } ?? "?" }
+        return "\(name(av_color_primaries_name(AVColorPrimaries(UInt32(primaries)))))/"
+            + "\(name(av_color_transfer_name(AVColorTransferCharacteristic(UInt32(transfer)))))/"
+            + "\(name(av_color_space_name(AVColorSpace(UInt32(matrix)))))"
+    }
 }

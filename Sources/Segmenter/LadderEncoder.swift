@@ -18,6 +18,9 @@ public enum LadderEncoder {
         let started = Date()
         let source = try SourceMedia(path: request.input)
         let shown = source.displayed
+        if source.video.colour.isHDR {
+            log("notice: the source is HDR (\(source.video.colour.description)): tone-mapped to SDR BT.709 (zscale + tonemap mobius)")
+        }
         if source.video.rotation != 0 {
             log("notice: turning the picture \(source.video.rotation)° clockwise, as the source's display matrix says "
                 + "(\(source.video.width)x\(source.video.height) stored, \(shown.width)x\(shown.height) shown)")
@@ -57,7 +60,7 @@ public enum LadderEncoder {
         let videoEncoders = try rungs.indices.map { index in
             try VideoRungEncoder(rung: rungs[index], id: ids[index], folder: publication.stagedFolder(ids[index]),
                                  settings: videoSettings(rungs[index], frameRate: frameRate, request: request,
-                                                         threads: threads[index]),
+                                                         threads: threads[index], colour: source.outputColour),
                                  measurePSNR: request.reportPSNR)
         }
         let audioEncoder = try source.audio.map { audio in
@@ -136,7 +139,8 @@ public enum LadderEncoder {
 
     /// libx264 in capped VBR: average at the rung's rate, peaks up to 1.5×, a 2-second VBV buffer;
     /// keyframes only where we force them (every segment start) or at scene cuts.
-    static func videoSettings(_ rung: Rung, frameRate: Rational, request: EncodeRequest, threads: Int) -> VideoEncoderSettings {
+    static func videoSettings(_ rung: Rung, frameRate: Rational, request: EncodeRequest, threads: Int,
+                              colour: ColourTags = .bt709) -> VideoEncoderSettings {
         var s = VideoEncoderSettings(width: Int32(rung.width), height: Int32(rung.height),
                                      timeBase: frameRate.inverted, frameRate: frameRate)
         let bitRate = Int64(rung.bitrateKbps) * 1000
@@ -145,6 +149,7 @@ public enum LadderEncoder {
         s.bufferSize = Int32(clamping: bitRate * 2)
         s.gopSize = Int32(max(1, (request.segmentDuration * frameRate.double * 2).rounded()))
         s.threads = Int32(threads)
+        s.colour = colour
         s.options = ["preset": request.preset, "forced-idr": "1"]
         return s
     }

@@ -61,6 +61,14 @@ final class SourceMedia {
     /// Slots beyond which a timestamp jump is a discontinuity: 10 seconds.
     private static func discontinuity(_ rate: Rational) -> Int64 { Int64((rate.double * 10).rounded()) }
 
+    /// The colour the output carries: BT.709 after tone mapping an HDR source, or for one that
+    /// does not say; otherwise the source's own (a BT.601 SD source stays BT.601).
+    var outputColour: ColourTags {
+        video.colour.isHDR || !video.colour.isComplete ? .bt709
+            : ColourTags(primaries: video.colour.primaries, transfer: video.colour.transfer, matrix: video.colour.matrix,
+                         range: ColourTags.bt709.range)
+    }
+
     /// The source was found interlaced while decoding (its field order, or its first picture's
     /// flag), and deinterlaced before scaling.
     private(set) var deinterlaced = false
@@ -72,6 +80,13 @@ final class SourceMedia {
         if video.interlaced || frame.isInterlaced {
             steps.append("bwdif=mode=send_frame:parity=auto:deint=all")
             deinterlaced = true
+        }
+        if video.colour.isHDR {
+            // To linear light (100 nits as SDR white), BT.709 primaries, Möbius tone mapping
+            // (values an SDR display can show stay as they are, highlights roll off), then
+            // BT.709 transfer and matrix, limited range, 8 bits.
+            steps.append("zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=mobius:desat=0,"
+                         + "zscale=t=bt709:m=bt709:r=tv,format=yuv420p")
         }
         switch video.rotation {
         case 90: steps.append("transpose=clock")

@@ -57,3 +57,15 @@ struct EncodedFixture {
         return regex.matches(in: mpdText, range: range).map { String(mpdText[Range($0.range(at: 1), in: mpdText)!]) }
     }
 }
+
+/// init.mp4 and every numbered segment of a representation's folder, joined into one file a
+/// decoder can read (beside the folder, named after it).
+func joinedRepresentation(_ folder: URL) throws -> URL {
+    var data = try Data(contentsOf: folder.appendingPathComponent("init.mp4"))
+    let numbers = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        .filter { $0.hasSuffix(".m4s") }.compactMap { Int($0.dropLast(4)) }.sorted()
+    for number in numbers { data.append(try Data(contentsOf: folder.appendingPathComponent("\(number).m4s"))) }
+    let out = folder.deletingLastPathComponent().appendingPathComponent("joined-\(folder.lastPathComponent).mp4")
+    try data.write(to: out)
+    return out
+}

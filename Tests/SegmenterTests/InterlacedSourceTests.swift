@@ -20,13 +20,7 @@ final class InterlacedSourceTests: XCTestCase {
         XCTAssertEqual(encode.status, 0, encode.stderr)
         XCTAssertTrue(encode.stderr.contains("notice: the source is interlaced"), encode.stderr)
         for rep in ["480p", "240p"] {
-            let folder = root.appendingPathComponent("Media/ntsc/\(rep)")
-            var data = try Data(contentsOf: folder.appendingPathComponent("init.mp4"))
-            let numbers = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-                .filter { $0.hasSuffix(".m4s") }.compactMap { Int($0.dropLast(4)) }.sorted()
-            for number in numbers { data.append(try Data(contentsOf: folder.appendingPathComponent("\(number).m4s"))) }
-            let whole = root.appendingPathComponent("\(rep).mp4")
-            try data.write(to: whole)
+            let whole = try joinedRepresentation(root.appendingPathComponent("Media/ntsc/\(rep)"))
             let after = try fieldCounts(whole.path)
             XCTAssertEqual(after.total, before.total, "\(rep): one frame per source frame")
             XCTAssertLessThan(after.interlaced, after.total / 10, "\(rep): no combed frames left: \(after)")

@@ -17,13 +17,7 @@ final class LateAudioTests: XCTestCase {
 
         // Where the tone starts in our audio, on the MPD's timeline (its presentationTimeOffset
         // takes the encoder's priming samples off, as players do).
-        let folder = root.appendingPathComponent("Media/late/audio")
-        var data = try Data(contentsOf: folder.appendingPathComponent("init.mp4"))
-        let numbers = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-            .filter { $0.hasSuffix(".m4s") }.compactMap { Int($0.dropLast(4)) }.sorted()
-        for number in numbers { data.append(try Data(contentsOf: folder.appendingPathComponent("\(number).m4s"))) }
-        let whole = root.appendingPathComponent("audio-whole.mp4")
-        try data.write(to: whole)
+        let whole = try joinedRepresentation(root.appendingPathComponent("Media/late/audio"))
         let detect = try runProcess("ffmpeg", ["-v", "info", "-i", whole.path, "-af", "silencedetect=n=-40dB:d=0.3", "-f", "null", "-"])
         let line = try XCTUnwrap(detect.stderr.split(separator: "\n").first { $0.contains("silence_end:") }, detect.stderr)
         let silenceEnd = try XCTUnwrap(Double(line.components(separatedBy: "silence_end: ")[1].split(separator: " ")[0]))

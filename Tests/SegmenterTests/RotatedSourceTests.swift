@@ -26,7 +26,7 @@ final class RotatedSourceTests: XCTestCase {
         XCTAssertTrue(mpd.contains("width=\"90\" height=\"160\""), mpd)
 
         // Our top rung against what ffmpeg shows of the source (turned by its display matrix).
-        let whole = try concatenated(root.appendingPathComponent("Media/phone/180p"))
+        let whole = try joinedRepresentation(root.appendingPathComponent("Media/phone/180p"))
         let upright = try psnr(whole, against: rotated, filter: "scale=180:320")
         XCTAssertGreaterThan(upright, 30, "the picture is upright")
         // The same comparison with the picture left as stored would be far off: the test can tell.
@@ -41,16 +41,5 @@ final class RotatedSourceTests: XCTestCase {
         let line = try XCTUnwrap(run.stderr.split(separator: "\n").first { $0.contains("PSNR y:") }, run.stderr)
         let value = line.components(separatedBy: "y:")[1].split(separator: " ")[0]
         return Double(value) ?? (value == "inf" ? 99 : 0)
-    }
-
-    private func concatenated(_ folder: URL) throws -> URL {
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-        var data = try Data(contentsOf: folder.appendingPathComponent("init.mp4"))
-        for number in names.filter({ $0.hasSuffix(".m4s") }).compactMap({ Int($0.dropLast(4)) }).sorted() {
-            data.append(try Data(contentsOf: folder.appendingPathComponent("\(number).m4s")))
-        }
-        let whole = folder.deletingLastPathComponent().appendingPathComponent("whole-\(folder.lastPathComponent).mp4")
-        try data.write(to: whole)
-        return whole
     }
 }

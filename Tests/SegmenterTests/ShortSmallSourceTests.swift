@@ -54,14 +54,7 @@ final class ShortSmallSourceTests: XCTestCase {
 
     /// The duration of init + every segment of one representation, by ffprobe.
     private func probeDuration(_ folder: URL) throws -> Double {
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-        var data = try Data(contentsOf: folder.appendingPathComponent("init.mp4"))
-        for number in names.filter({ $0.hasSuffix(".m4s") }).compactMap({ Int($0.dropLast(4)) }).sorted() {
-            data.append(try Data(contentsOf: folder.appendingPathComponent("\(number).m4s")))
-        }
-        let whole = folder.deletingLastPathComponent().appendingPathComponent("whole.mp4")
-        try data.write(to: whole)
-        defer { try? FileManager.default.removeItem(at: whole) }
+        let whole = try joinedRepresentation(folder)
         let probe = try runProcess("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
                                                "stream=duration", "-of", "csv=p=0", whole.path])
         return try XCTUnwrap(Double(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), probe.stdout + probe.stderr)

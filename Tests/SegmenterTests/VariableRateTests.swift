@@ -18,13 +18,7 @@ final class VariableRateTests: XCTestCase {
         let mpd = try String(contentsOf: root.appendingPathComponent("Manifests/vfr.mpd"), encoding: .utf8)
         XCTAssertTrue(mpd.contains("frameRate=\"30\""), "the source's base rate, not its average: \(mpd)")
 
-        let folder = root.appendingPathComponent("Media/vfr/180p")
-        var data = try Data(contentsOf: folder.appendingPathComponent("init.mp4"))
-        let numbers = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-            .filter { $0.hasSuffix(".m4s") }.compactMap { Int($0.dropLast(4)) }.sorted()
-        for number in numbers { data.append(try Data(contentsOf: folder.appendingPathComponent("\(number).m4s"))) }
-        let whole = root.appendingPathComponent("whole.mp4")
-        try data.write(to: whole)
+        let whole = try joinedRepresentation(root.appendingPathComponent("Media/vfr/180p"))
         // Frame by frame against the fps filter's 30 fps version of the source: the testsrc2
         // picture moves every frame, so a picture shown at the wrong time scores far lower.
         let run = try runProcess("ffmpeg", ["-v", "info", "-i", whole.path, "-i", source, "-lavfi",
