@@ -4,7 +4,8 @@ import Foundation
 /// Resamples, encodes (AAC-LC) and segments the audio, on the decoding thread: it is cheap.
 /// Segments start at the first audio frame at or after n·D, as the video's do.
 final class AudioTrackEncoder {
-    let id = "audio"
+    /// `audio` for the stereo rendition, `audio-51` for the 5.1 one.
+    let id: String
     let writer: RepresentationWriter
     let encoder: Encoder
     let language: String?
@@ -24,7 +25,8 @@ final class AudioTrackEncoder {
     /// A hole in the source's audio shorter than this is left alone (timestamps jitter).
     private static let gapTolerance = 0.05
 
-    init(folder: URL, settings: AudioEncoderSettings, segmentDuration: Double, language: String?) throws {
+    init(id: String, folder: URL, settings: AudioEncoderSettings, segmentDuration: Double, language: String?) throws {
+        self.id = id
         encoder = try Encoder(audio: settings)
         resampler = Resampler(sampleRate: settings.sampleRate, channels: settings.channels)
         writer = try RepresentationWriter(folder: folder, encoder: encoder)

@@ -63,11 +63,12 @@ public enum LadderEncoder {
                                                          threads: threads[index], colour: source.outputColour),
                                  measurePSNR: request.reportPSNR)
         }
-        let audioEncoder = try source.audio.map { audio in
+        let audioEncoders = try audioRenditions(of: source).map { rendition in
             var settings = AudioEncoderSettings()
-            settings.bitRate = Int64(request.audioBitrateKbps) * 1000
-            return try AudioTrackEncoder(folder: publication.stagedFolder("audio"), settings: settings,
-                                         segmentDuration: request.segmentDuration, language: audio.language)
+            settings.channels = rendition.channels
+            settings.bitRate = Int64(request.audioBitrateKbps * Int(rendition.channels) / 2) * 1000
+            return try AudioTrackEncoder(id: rendition.id, folder: publication.stagedFolder(rendition.id), settings: settings,
+                                         segmentDuration: request.segmentDuration, language: source.audio?.language)
         }
         let reporter = progress?(Int((source.duration * frameRate.double).rounded()), frameRate.double)
         let group = DispatchGroup()
@@ -86,7 +87,7 @@ public enum LadderEncoder {
                     for encoder in videoEncoders { try encoder.feed(frame, pts: pts, startsSegment: starts) }
                     reporter?.update(videoEncoders.map { .init(name: $0.id, done: $0.progress) })
                 },
-                audio: { frame, start in try audioEncoder?.push(frame, start: start) })
+                audio: { frame, start in for encoder in audioEncoders { try encoder.push(frame, start: start) } })
         }
         if case .failure = decodeResult { videoEncoders.forEach { $0.queue.cancel() } }
         videoEncoders.forEach { $0.queue.put(.end) }
@@ -96,7 +97,7 @@ public enum LadderEncoder {
         reporter?.update(videoEncoders.map { .init(name: $0.id, done: $0.progress) }, force: true)
         let decoded = try decodeResult.get()
         if let error = videoEncoders.compactMap(\.error).first { throw error }
-        try audioEncoder?.finish()
+        for encoder in audioEncoders { try encoder.finish() }
         try source.checkComplete(decodedSeconds: decoded)
         if source.variableRate || source.repeated + source.dropped > 0 {
             log(String(format: "notice: %@frame timing: put on a constant %.3f fps grid at the pictures' own times "
@@ -106,18 +107,18 @@ public enum LadderEncoder {
         if source.deinterlaced {
             log("notice: the source is interlaced: its fields were woven into frames (bwdif) before scaling")
         }
-        if let audio = audioEncoder, audio.silenceAdded > 0 {
+        if let audio = audioEncoders.first, audio.silenceAdded > 0 {
             log(String(format: "notice: audio: %.2f s of silence put where the source's sound starts late or pauses, to keep it in sync",
                        audio.silenceAdded))
         }
-        if let audio = audioEncoder, audio.audioDropped > 0 {
+        if let audio = audioEncoders.first, audio.audioDropped > 0 {
             log(String(format: "notice: audio: the first %.2f s dropped: the sound starts before the picture", audio.audioDropped))
         }
 
         let builder = ManifestBuilder(
             title: request.title, segmentDuration: request.segmentDuration,
             video: try videoEncoders.map { try describe($0, frameRate: frameRate) },
-            audio: try audioEncoder.map(describe))
+            audio: try audioEncoders.map(describe))
         let mpd = MPDWriter.xml(builder.manifest())
         let table = try builder.segmentTable().encoded()
         try publication.publish(mpd: mpd, table: table)
@@ -126,6 +127,13 @@ public enum LadderEncoder {
                             wallSeconds: Date().timeIntervalSince(started),
                             manifest: publication.manifest.path, segmentTable: publication.segmentTable.path,
                             mediaFolder: publication.mediaFolder.path)
+    }
+
+    /// Stereo always (mixed down when the source has more channels); 5.1 as well when the source
+    /// has six channels or more, so a home cinema keeps its surround and every device gets a mix.
+    static func audioRenditions(of source: SourceMedia) -> [(id: String, channels: Int32)] {
+        guard let audio = source.audio else { return [] }
+        return audio.channels >= 6 ? [("audio", 2), ("audio-51", 6)] : [("audio", 2)]
     }
 
     /// `240p`, `360p` … by the short side (a 1080x1920 portrait rung is `1080p`); a second rung

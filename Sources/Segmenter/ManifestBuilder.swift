@@ -34,19 +34,20 @@ struct ManifestBuilder {
     let title: String
     let segmentDuration: Double
     let video: [EncodedRepresentation]
-    let audio: EncodedRepresentation?
+    /// One AdaptationSet each: stereo first, then 5.1 when there is one.
+    let audio: [EncodedRepresentation]
+
+    private var all: [EncodedRepresentation] { video + audio }
 
     /// minBufferTime: one segment, the least a client must hold before it can start, and never
     /// more than the whole title (a player would wait for a buffer a short clip cannot fill).
     var minBufferTime: Double {
-        let end = (video + (audio.map { [$0] } ?? [])).map(\.presentationEnd).max() ?? segmentDuration
+        let end = all.map(\.presentationEnd).max() ?? segmentDuration
         return min(segmentDuration, max(end, 0.001))
     }
 
     func manifest() -> Manifest {
-        var sets = [videoSet()]
-        if let audio { sets.append(audioSet(audio)) }
-        let all = video + (audio.map { [$0] } ?? [])
+        let sets = [videoSet()] + audio.enumerated().map { audioSet($1, id: $0 + 1) }
         return Manifest(
             mediaPresentationDuration: all.map(\.presentationEnd).max() ?? 0,
             maxSegmentDuration: all.flatMap(\.durations).max() ?? 0,
@@ -80,12 +81,12 @@ struct ManifestBuilder {
                              representations: reps)
     }
 
-    private func audioSet(_ rep: EncodedRepresentation) -> AdaptationSet {
+    private func audioSet(_ rep: EncodedRepresentation, id: Int) -> AdaptationSet {
         guard case let .audio(sampleRate, channels, language) = rep.kind else { fatalError("not audio") }
         let representation = Representation(
             id: rep.id, bandwidth: rep.bandwidth(minBufferTime: minBufferTime), codecs: rep.codecs,
             audioSamplingRate: sampleRate, audioChannels: channels)
-        return AdaptationSet(id: 1, contentType: .audio, mimeType: "audio/mp4", language: language ?? "und",
+        return AdaptationSet(id: id, contentType: .audio, mimeType: "audio/mp4", language: language ?? "und",
                              segmentTemplate: template(rep, id: rep.id), representations: [representation])
     }
 
@@ -103,7 +104,7 @@ struct ManifestBuilder {
     }
 
     func reportRows() -> [EncodeReport.Row] {
-        (video + (audio.map { [$0] } ?? [])).map { rep in
+        all.map { rep in
             let durations = rep.durations
             let total = durations.reduce(0, +)
             let bits = rep.segments.map { Double($0.bytes * 8) }
