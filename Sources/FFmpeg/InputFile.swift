@@ -30,6 +30,18 @@ public final class InputFile {
         return d > 0 && d != Packet.noTimestamp ? Double(d) / Double(AV_TIME_BASE) : nil
     }
 
+    /// Every stream of the file, as `#index kind codec [language]` for a notice
+    /// (`#2 audio ac3 fra`, `#3 subtitle mov_text eng`).
+    public var streamSummaries: [(index: Int32, text: String)] {
+        (0..<Int32(context.pointee.nb_streams)).map { index in
+            let stream = context.pointee.streams[Int(index)]!.pointee
+            let par = stream.codecpar!.pointee
+            let kind = av_get_media_type_string(par.codec_type).map { String(cString: $0) } ?? "data"
+            let language = av_dict_get(stream.metadata, "language", nil, 0).map { " " + String(cString: $0.pointee.value) } ?? ""
+            return (index, "#\(index) \(kind) \(String(cString: avcodec_get_name(par.codec_id)))\(language)")
+        }
+    }
+
     /// The stream FFmpeg would pick for this type, if any.
     /// The display matrix's turn, to the nearest quarter, as the ffmpeg CLI's autorotate reads it.
     private static func rotation(of stream: UnsafeMutablePointer<AVStream>) -> Int {

@@ -13,6 +13,8 @@ public struct EncodeRequest: Sendable {
     public var audioBitrateKbps = 128
     /// x264 threads for every rung (0: x264 decides); nil shares the cores by ThreadBudget.
     public var threadsPerRung: Int?
+    /// Refuse to encode rather than drop any of the source's streams.
+    public var strict = false
 
     public init(input: String, title: String, ladder: [Rung] = Ladder.default, segmentDuration: Double = 4,
                 preset: String = "veryfast", root: URL, reportPSNR: Bool = false) {

@@ -17,6 +17,12 @@ public enum LadderEncoder {
         FFmpegLog.quiet()
         let started = Date()
         let source = try SourceMedia(path: request.input)
+        for stream in source.droppedStreams {
+            if request.strict {
+                throw SegmenterError("--strict: stream \(stream) of \(request.input) would be dropped (one video and one audio stream are carried)")
+            }
+            log("notice: dropping stream \(stream): one video and one audio stream are carried")
+        }
         let shown = source.displayed
         if source.video.colour.isHDR {
             log("notice: the source is HDR (\(source.video.colour.description)): tone-mapped to SDR BT.709 (zscale + tonemap mobius)")

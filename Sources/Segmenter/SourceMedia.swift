@@ -47,6 +47,11 @@ final class SourceMedia {
         }
     }
 
+    /// The streams that are not carried into the output, described for a notice.
+    var droppedStreams: [String] {
+        input.streamSummaries.filter { $0.index != video.index && $0.index != audio?.index }.map(\.text)
+    }
+
     /// The picture as displayed: the stored size, turned by the stream's rotation.
     var displayed: (width: Int, height: Int, sampleAspect: Double) {
         let sar = video.sampleAspectRatio.double

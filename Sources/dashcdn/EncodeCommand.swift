@@ -41,6 +41,9 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "x264 threads for every rung, 0 to let x264 decide (default: shared out by each rung's pixels).")
     var threads: Int?
 
+    @Flag(help: "Fail instead of dropping any of the source's streams (other audio languages, subtitles, data).")
+    var strict = false
+
     func run() throws {
         do {
             var request = EncodeRequest(
@@ -48,6 +51,7 @@ struct EncodeCommand: ParsableCommand {
                 ladder: try Ladder.parse(ladder), segmentDuration: segmentDuration, preset: preset,
                 root: URL(fileURLWithPath: root), reportPSNR: psnr)
             request.threadsPerRung = threads
+            request.strict = strict
             removePartialOutputOnInterrupt { PartialOutputs.shared.discardAll() }
             let report = try LadderEncoder.run(request, log: note) { frames, fps in
                 ProgressReporter(totalFrames: frames, frameRate: fps)

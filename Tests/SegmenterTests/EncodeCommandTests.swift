@@ -23,6 +23,24 @@ final class EncodeCommandTests: XCTestCase {
         XCTAssertFalse(result.stderr.contains("\u{1B}["), "terminal escapes in a log")
     }
 
+    func testEveryDroppedStreamIsNamedAndStrictRefuses() throws {
+        let root = try Paths.temporaryFolder("cli-dropped")
+        let source = root.appendingPathComponent("two-languages.mp4").path
+        let made = try runProcess("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=2",
+                                             "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-f", "lavfi", "-i", "sine=frequency=660:duration=2",
+                                             "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                                             "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra", source])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let encode = try dashcdn(["encode", source, "--root", root.path, "--ladder", "320x180@300k"])
+        XCTAssertEqual(encode.status, 0, encode.stderr)
+        XCTAssertTrue(encode.stderr.contains("notice: dropping stream #2 audio aac fra"), encode.stderr)
+        let strict = try dashcdn(["encode", source, "--root", root.path, "--title", "strict", "--ladder", "320x180@300k", "--strict"])
+        XCTAssertEqual(strict.status, 1)
+        XCTAssertEqual(strict.stderr.split(separator: "\n").count, 1, strict.stderr)
+        XCTAssertTrue(strict.stderr.contains("--strict: stream #2 audio aac fra"), strict.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("Manifests/strict.mpd").path))
+    }
+
     func testSampleIsDeterministic() throws {
         let folder = try Paths.temporaryFolder("sample-determinism")
         var digests: [String] = []
