@@ -42,7 +42,13 @@ public final class InputFile {
         }
     }
 
-    /// The stream FFmpeg would pick for this type, if any.
+    /// Every stream of this type, in file order.
+    public func streams(_ type: MediaType) -> [StreamInfo] {
+        (0..<Int32(context.pointee.nb_streams)).filter {
+            context.pointee.streams[Int($0)]!.pointee.codecpar.pointee.codec_type == type.av
+        }.map(info)
+    }
+
     /// The display matrix's turn, to the nearest quarter, as the ffmpeg CLI's autorotate reads it.
     private static func rotation(of stream: UnsafeMutablePointer<AVStream>) -> Int {
         guard let data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nil) else { return 0 }
@@ -53,6 +59,7 @@ public final class InputFile {
         return ((quarter % 4 + 4) % 4) * 90
     }
 
+    /// The stream FFmpeg would pick for this type, if any.
     public func bestStream(_ type: MediaType) -> StreamInfo? {
         let index = av_find_best_stream(context, type.av, -1, -1, nil, 0)
         return index >= 0 ? info(index) : nil
@@ -83,7 +90,8 @@ public final class InputFile {
             colour: ColourTags(primaries: Int32(par.color_primaries.rawValue), transfer: Int32(par.color_trc.rawValue),
                                matrix: Int32(par.color_space.rawValue), range: Int32(par.color_range.rawValue)),
             sampleRate: par.sample_rate, channels: par.ch_layout.nb_channels,
-            language: language)
+            language: language,
+            isDefault: stream.disposition & AV_DISPOSITION_DEFAULT != 0)
     }
 
     /// Reads the next packet; false at the end of the input.

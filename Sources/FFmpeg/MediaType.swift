@@ -32,6 +32,8 @@ public struct StreamInfo: Sendable {
     public let sampleRate: Int32
     public let channels: Int32
     public let language: String?
+    /// The container marks it as the one to play by default.
+    public let isDefault: Bool
 }
 
 /// A picture's colour description (ISO/IEC 23091-2 code points, as FFmpeg numbers them):

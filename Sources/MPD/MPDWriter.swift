@@ -49,7 +49,7 @@ public enum MPDWriter {
             attrs += [("maxWidth", String(w)), ("maxHeight", String(h))]
         }
         out.open("AdaptationSet", attrs)
-        out.empty("Role", [("schemeIdUri", "urn:mpeg:dash:role:2011"), ("value", "main")])
+        out.empty("Role", [("schemeIdUri", "urn:mpeg:dash:role:2011"), ("value", set.role)])
         if let template = set.segmentTemplate { write(template, &out) }
         for rep in set.representations { write(rep, &out) }
         out.close("AdaptationSet")

@@ -36,6 +36,8 @@ public struct AdaptationSet: Equatable, Sendable {
     public var contentType: ContentType
     public var mimeType: String
     public var language: String?
+    /// DASH role (urn:mpeg:dash:role:2011): `main`, or `alternate` for another language's track.
+    public var role = "main"
     public var segmentAlignment = true
     public var startWithSAP = 1
     /// Shared by every representation when their timelines agree (the usual case for video).

@@ -25,8 +25,14 @@ final class AudioTrackEncoder {
     /// A hole in the source's audio shorter than this is left alone (timestamps jitter).
     private static let gapTolerance = 0.05
 
-    init(id: String, folder: URL, settings: AudioEncoderSettings, segmentDuration: Double, language: String?) throws {
+    /// The source's main audio track (Role main in the MPD; the others are alternates).
+    let isMain: Bool
+    var channels: Int32 { encoder.channels }
+
+    init(id: String, folder: URL, settings: AudioEncoderSettings, segmentDuration: Double, language: String?,
+         isMain: Bool) throws {
         self.id = id
+        self.isMain = isMain
         encoder = try Encoder(audio: settings)
         resampler = Resampler(sampleRate: settings.sampleRate, channels: settings.channels)
         writer = try RepresentationWriter(folder: folder, encoder: encoder)

@@ -15,6 +15,8 @@ public struct EncodeRequest: Sendable {
     public var threadsPerRung: Int?
     /// Refuse to encode rather than drop any of the source's streams.
     public var strict = false
+    /// Audio tracks to carry: `all`, `main`, or languages (`eng,fra`).
+    public var audio = "all"
 
     public init(input: String, title: String, ladder: [Rung] = Ladder.default, segmentDuration: Double = 4,
                 preset: String = "veryfast", root: URL, reportPSNR: Bool = false) {

@@ -16,7 +16,7 @@ public enum LadderEncoder {
         }
         FFmpegLog.quiet()
         let started = Date()
-        let source = try SourceMedia(path: request.input)
+        let source = try SourceMedia(path: request.input, audio: request.audio)
         for stream in source.droppedStreams {
             if request.strict {
                 throw SegmenterError("--strict: stream \(stream) of \(request.input) would be dropped (one video and one audio stream are carried)")
@@ -73,8 +73,10 @@ public enum LadderEncoder {
             var settings = AudioEncoderSettings()
             settings.channels = rendition.channels
             settings.bitRate = Int64(request.audioBitrateKbps * Int(rendition.channels) / 2) * 1000
-            return try AudioTrackEncoder(id: rendition.id, folder: publication.stagedFolder(rendition.id), settings: settings,
-                                         segmentDuration: request.segmentDuration, language: source.audio?.language)
+            let track = source.audioTracks[rendition.track]
+            return (track: rendition.track, encoder: try AudioTrackEncoder(
+                id: rendition.id, folder: publication.stagedFolder(rendition.id), settings: settings,
+                segmentDuration: request.segmentDuration, language: track.language, isMain: rendition.track == 0))
         }
         let reporter = progress?(Int((source.duration * frameRate.double).rounded()), frameRate.double)
         let group = DispatchGroup()
@@ -93,7 +95,9 @@ public enum LadderEncoder {
                     for encoder in videoEncoders { try encoder.feed(frame, pts: pts, startsSegment: starts) }
                     reporter?.update(videoEncoders.map { .init(name: $0.id, done: $0.progress) })
                 },
-                audio: { frame, start in for encoder in audioEncoders { try encoder.push(frame, start: start) } })
+                audio: { track, frame, start in
+                    for rendition in audioEncoders where rendition.track == track { try rendition.encoder.push(frame, start: start) }
+                })
         }
         if case .failure = decodeResult { videoEncoders.forEach { $0.queue.cancel() } }
         videoEncoders.forEach { $0.queue.put(.end) }
@@ -103,7 +107,7 @@ public enum LadderEncoder {
         reporter?.update(videoEncoders.map { .init(name: $0.id, done: $0.progress) }, force: true)
         let decoded = try decodeResult.get()
         if let error = videoEncoders.compactMap(\.error).first { throw error }
-        for encoder in audioEncoders { try encoder.finish() }
+        for rendition in audioEncoders { try rendition.encoder.finish() }
         try source.checkComplete(decodedSeconds: decoded)
         if source.variableRate || source.repeated + source.dropped > 0 {
             log(String(format: "notice: %@frame timing: put on a constant %.3f fps grid at the pictures' own times "
@@ -113,18 +117,20 @@ public enum LadderEncoder {
         if source.deinterlaced {
             log("notice: the source is interlaced: its fields were woven into frames (bwdif) before scaling")
         }
-        if let audio = audioEncoders.first, audio.silenceAdded > 0 {
-            log(String(format: "notice: audio: %.2f s of silence put where the source's sound starts late or pauses, to keep it in sync",
-                       audio.silenceAdded))
-        }
-        if let audio = audioEncoders.first, audio.audioDropped > 0 {
-            log(String(format: "notice: audio: the first %.2f s dropped: the sound starts before the picture", audio.audioDropped))
+        for audio in audioEncoders.map(\.encoder) where audio.channels == 2 {
+            if audio.silenceAdded > 0 {
+                log(String(format: "notice: %@: %.2f s of silence put where the source's sound starts late or pauses, to keep it in sync",
+                           audio.id, audio.silenceAdded))
+            }
+            if audio.audioDropped > 0 {
+                log(String(format: "notice: %@: the first %.2f s dropped: the sound starts before the picture", audio.id, audio.audioDropped))
+            }
         }
 
         let builder = ManifestBuilder(
             title: request.title, segmentDuration: request.segmentDuration,
             video: try videoEncoders.map { try describe($0, frameRate: frameRate) },
-            audio: try audioEncoders.map(describe))
+            audio: try audioEncoders.map { try describe($0.encoder) })
         let mpd = MPDWriter.xml(builder.manifest())
         let table = try builder.segmentTable().encoded()
         try publication.publish(mpd: mpd, table: table)
@@ -135,11 +141,19 @@ public enum LadderEncoder {
                             mediaFolder: publication.mediaFolder.path)
     }
 
-    /// Stereo always (mixed down when the source has more channels); 5.1 as well when the source
-    /// has six channels or more, so a home cinema keeps its surround and every device gets a mix.
-    static func audioRenditions(of source: SourceMedia) -> [(id: String, channels: Int32)] {
-        guard let audio = source.audio else { return [] }
-        return audio.channels >= 6 ? [("audio", 2), ("audio-51", 6)] : [("audio", 2)]
+    /// Per audio track carried: stereo always (mixed down when the source has more channels), and
+    /// 5.1 as well when the track has six channels or more, so a home cinema keeps its surround and
+    /// every device gets a mix. One track is `audio` (and `audio-51`); several are told apart by
+    /// language (`audio-eng`, `audio-fra-51`), or by stream number where languages repeat.
+    static func audioRenditions(of source: SourceMedia) -> [(track: Int, id: String, channels: Int32)] {
+        let tracks = source.audioTracks
+        let languages = tracks.map { $0.language?.lowercased() ?? "und" }
+        return tracks.indices.flatMap { index -> [(track: Int, id: String, channels: Int32)] in
+            let track = tracks[index]
+            let name = tracks.count == 1 ? "audio"
+                : languages.filter({ $0 == languages[index] }).count == 1 ? "audio-\(languages[index])" : "audio-\(track.index)"
+            return track.channels >= 6 ? [(index, name, Int32(2)), (index, name + "-51", Int32(6))] : [(index, name, Int32(2))]
+        }
     }
 
     /// `240p`, `360p` … by the short side (a 1080x1920 portrait rung is `1080p`); a second rung
@@ -186,7 +200,7 @@ public enum LadderEncoder {
         }
         return EncodedRepresentation(
             id: audio.id, kind: .audio(sampleRate: Int(audio.encoder.sampleRate), channels: Int(audio.encoder.channels),
-                                       language: audio.language),
+                                       language: audio.language, isMain: audio.isMain),
             targetKbps: Int(audio.encoder.bitRate / 1000), codecs: codecs, timescale: audio.writer.timescale,
             presentationTimeOffset: audio.writer.presentationTimeOffset, segments: audio.writer.segments, psnr: nil)
     }

@@ -3,7 +3,10 @@ import MPD
 
 /// One representation as encoded, everything the manifest and the report need.
 struct EncodedRepresentation {
-    enum Kind { case video(width: Int, height: Int, frameRate: String), audio(sampleRate: Int, channels: Int, language: String?) }
+    enum Kind {
+        case video(width: Int, height: Int, frameRate: String)
+        case audio(sampleRate: Int, channels: Int, language: String?, isMain: Bool)
+    }
 
     let id: String
     let kind: Kind
@@ -82,12 +85,14 @@ struct ManifestBuilder {
     }
 
     private func audioSet(_ rep: EncodedRepresentation, id: Int) -> AdaptationSet {
-        guard case let .audio(sampleRate, channels, language) = rep.kind else { fatalError("not audio") }
+        guard case let .audio(sampleRate, channels, language, isMain) = rep.kind else { fatalError("not audio") }
         let representation = Representation(
             id: rep.id, bandwidth: rep.bandwidth(minBufferTime: minBufferTime), codecs: rep.codecs,
             audioSamplingRate: sampleRate, audioChannels: channels)
-        return AdaptationSet(id: id, contentType: .audio, mimeType: "audio/mp4", language: language ?? "und",
-                             segmentTemplate: template(rep, id: rep.id), representations: [representation])
+        var set = AdaptationSet(id: id, contentType: .audio, mimeType: "audio/mp4", language: language ?? "und",
+                                segmentTemplate: template(rep, id: rep.id), representations: [representation])
+        set.role = isMain ? "main" : "alternate"
+        return set
     }
 
     /// Sabre's movie format over the video rungs, lowest bitrate first.

@@ -6,7 +6,9 @@ import Foundation
 final class SourceMedia {
     let path: String
     let video: StreamInfo
-    let audio: StreamInfo?
+    /// The audio tracks carried, the main one (the container's default, or FFmpeg's pick) first.
+    let audioTracks: [StreamInfo]
+    var audio: StreamInfo? { audioTracks.first }
     /// The constant rate of the output: every picture sits on a slot of this grid.
     let frameRate: Rational
     /// The source's frame rate varies; `frameRate` is its base rate.
@@ -15,7 +17,8 @@ final class SourceMedia {
     let duration: Double
     private let input: InputFile
 
-    init(path: String) throws {
+    /// `audio`: which audio tracks to carry: `all`, `main`, or languages (`eng,fra`).
+    init(path: String, audio selection: String = "all") throws {
         self.path = path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -34,7 +37,7 @@ final class SourceMedia {
             throw SegmenterError("no video stream in \(path)")
         }
         self.video = video
-        audio = input.bestStream(.audio)
+        audioTracks = try Self.select(selection, from: input)
         let rate = video.frameRate
         let base = video.baseFrameRate
         // A variable rate (an average below the base rate every timestamp fits) is put on a grid
@@ -49,7 +52,26 @@ final class SourceMedia {
 
     /// The streams that are not carried into the output, described for a notice.
     var droppedStreams: [String] {
-        input.streamSummaries.filter { $0.index != video.index && $0.index != audio?.index }.map(\.text)
+        let carried = Set([video.index] + audioTracks.map(\.index))
+        return input.streamSummaries.filter { !carried.contains($0.index) }.map(\.text)
+    }
+
+    private static func select(_ selection: String, from input: InputFile) throws -> [StreamInfo] {
+        let all = input.streams(.audio).filter { $0.sampleRate > 0 && $0.channels > 0 }
+        guard let main = all.first(where: \.isDefault) ?? input.bestStream(.audio) ?? all.first else { return [] }
+        let ordered = [main] + all.filter { $0.index != main.index }
+        switch selection {
+        case "all": return ordered
+        case "main": return [main]
+        default:
+            let wanted = selection.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            let chosen = ordered.filter { wanted.contains(($0.language ?? "und").lowercased()) }
+            guard !chosen.isEmpty else {
+                let languages = ordered.map { $0.language ?? "und" }.joined(separator: ", ")
+                throw SegmenterError("--audio \(selection): no audio track in that language (the source has: \(languages))")
+            }
+            return chosen
+        }
     }
 
     /// The picture as displayed: the stored size, turned by the stream's rotation.
@@ -108,9 +130,9 @@ final class SourceMedia {
     /// frame (strictly increasing); `audio` gets decoded audio frames with their start in seconds
     /// from the video's start (nil when the frame has no timestamp). Returns the seconds of video.
     func decode(videoThreads: Int, video onVideo: (Frame, Int64) throws -> Void,
-                audio onAudio: (Frame, Double?) throws -> Void) throws -> Double {
+                audio onAudio: (_ track: Int, Frame, Double?) throws -> Void) throws -> Double {
         let videoDecoder = try Decoder(input: input, stream: video, threads: videoThreads)
-        let audioDecoder = try audio.map { try Decoder(input: input, stream: $0) }
+        let audioDecoders = try audioTracks.map { try Decoder(input: input, stream: $0) }
         let packet = Packet()
         let frame = Frame()
         let frameTime = frameRate.inverted
@@ -156,12 +178,12 @@ final class SourceMedia {
                 previous = try frame.reference()
             }
         }
-        func drainAudio() throws {
-            guard let audioDecoder else { return }
+        func drainAudio(_ track: Int) throws {
             let videoStart = Double(video.startTime ?? 0) * video.timeBase.double
-            while try audioDecoder.receive(into: frame) {
+            let timeBase = audioTracks[track].timeBase.double
+            while try audioDecoders[track].receive(into: frame) {
                 let ts = frame.bestEffortTimestamp
-                try onAudio(frame, ts == Packet.noTimestamp ? nil : Double(ts) * audio!.timeBase.double - videoStart)
+                try onAudio(track, frame, ts == Packet.noTimestamp ? nil : Double(ts) * timeBase - videoStart)
             }
         }
 
@@ -181,16 +203,18 @@ final class SourceMedia {
                 if packet.streamIndex == video.index {
                     try tolerate { try videoDecoder.send(packet) }
                     try drainVideo()
-                } else if let audioDecoder, packet.streamIndex == audio?.index {
-                    try tolerate { try audioDecoder.send(packet) }
-                    try drainAudio()
+                } else if let track = audioTracks.firstIndex(where: { $0.index == packet.streamIndex }) {
+                    try tolerate { try audioDecoders[track].send(packet) }
+                    try drainAudio(track)
                 }
             }
             try videoDecoder.send(nil)
             try drainVideo()
             try deliver(nil, pts: 0)
-            try audioDecoder?.send(nil)
-            try drainAudio()
+            for track in audioTracks.indices {
+                try audioDecoders[track].send(nil)
+                try drainAudio(track)
+            }
         } catch let error as FFmpegError {
             throw SegmenterError("\(path) is damaged: \(error.description)")
         }

@@ -41,7 +41,10 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "x264 threads for every rung, 0 to let x264 decide (default: shared out by each rung's pixels).")
     var threads: Int?
 
-    @Flag(help: "Fail instead of dropping any of the source's streams (other audio languages, subtitles, data).")
+    @Option(help: "Audio tracks to carry: all, main, or languages such as eng,fra.")
+    var audio = "all"
+
+    @Flag(help: "Fail instead of dropping any of the source's streams (audio not chosen with --audio, subtitles, data).")
     var strict = false
 
     func run() throws {
@@ -52,6 +55,7 @@ struct EncodeCommand: ParsableCommand {
                 root: URL(fileURLWithPath: root), reportPSNR: psnr)
             request.threadsPerRung = threads
             request.strict = strict
+            request.audio = audio
             removePartialOutputOnInterrupt { PartialOutputs.shared.discardAll() }
             let report = try LadderEncoder.run(request, log: note) { frames, fps in
                 ProgressReporter(totalFrames: frames, frameRate: fps)

@@ -23,21 +23,40 @@ final class EncodeCommandTests: XCTestCase {
         XCTAssertFalse(result.stderr.contains("\u{1B}["), "terminal escapes in a log")
     }
 
-    func testEveryDroppedStreamIsNamedAndStrictRefuses() throws {
-        let root = try Paths.temporaryFolder("cli-dropped")
+    func testEveryAudioLanguageIsCarriedAndWhatIsDroppedIsNamed() throws {
+        let root = try Paths.temporaryFolder("cli-languages")
+        let subtitles = root.appendingPathComponent("subs.srt")
+        try "1\n00:00:00,500 --> 00:00:01,500\nHello\n".write(to: subtitles, atomically: true, encoding: .utf8)
         let source = root.appendingPathComponent("two-languages.mp4").path
         let made = try runProcess("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=2",
                                              "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-f", "lavfi", "-i", "sine=frequency=660:duration=2",
-                                             "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac",
-                                             "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra", source])
+                                             "-i", subtitles.path, "-map", "0", "-map", "1", "-map", "2", "-map", "3",
+                                             "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-c:s", "mov_text",
+                                             "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra",
+                                             "-metadata:s:s:0", "language=eng", source])
         XCTAssertEqual(made.status, 0, made.stderr)
-        let encode = try dashcdn(["encode", source, "--root", root.path, "--ladder", "320x180@300k"])
+        // Every language, one AdaptationSet each, the default track's Role main.
+        let encode = try dashcdn(["encode", source, "--root", root.path, "--title", "all", "--ladder", "320x180@300k"])
         XCTAssertEqual(encode.status, 0, encode.stderr)
-        XCTAssertTrue(encode.stderr.contains("notice: dropping stream #2 audio aac fra"), encode.stderr)
+        let mpd = try String(contentsOf: root.appendingPathComponent("Manifests/all.mpd"), encoding: .utf8)
+        XCTAssertTrue(mpd.contains("lang=\"eng\">\n      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"main\"/>"), mpd)
+        XCTAssertTrue(mpd.contains("lang=\"fra\">\n      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"alternate\"/>"), mpd)
+        XCTAssertTrue(encode.stderr.contains("notice: dropping stream #3 subtitle mov_text eng"), encode.stderr)
+        // --audio chooses; what it leaves out is named.
+        let french = try dashcdn(["encode", source, "--root", root.path, "--title", "fra", "--ladder", "320x180@300k", "--audio", "fra"])
+        XCTAssertEqual(french.status, 0, french.stderr)
+        XCTAssertTrue(french.stderr.contains("notice: dropping stream #1 audio aac eng"), french.stderr)
+        let onlyFrench = try String(contentsOf: root.appendingPathComponent("Manifests/fra.mpd"), encoding: .utf8)
+        XCTAssertEqual(onlyFrench.components(separatedBy: "contentType=\"audio\"").count - 1, 1)
+        XCTAssertTrue(onlyFrench.contains("lang=\"fra\""), onlyFrench)
+        let missing = try dashcdn(["encode", source, "--root", root.path, "--title", "deu", "--ladder", "320x180@300k", "--audio", "deu"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("--audio deu: no audio track in that language (the source has: eng, fra)"), missing.stderr)
+        // --strict refuses to drop anything, before anything is written.
         let strict = try dashcdn(["encode", source, "--root", root.path, "--title", "strict", "--ladder", "320x180@300k", "--strict"])
         XCTAssertEqual(strict.status, 1)
         XCTAssertEqual(strict.stderr.split(separator: "\n").count, 1, strict.stderr)
-        XCTAssertTrue(strict.stderr.contains("--strict: stream #2 audio aac fra"), strict.stderr)
+        XCTAssertTrue(strict.stderr.contains("--strict: stream #3 subtitle mov_text eng"), strict.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("Manifests/strict.mpd").path))
     }
 
