@@ -79,7 +79,7 @@ public final class InputFile {
         let language = av_dict_get(stream.metadata, "language", nil, 0).map { String(cString: $0.pointee.value) }
         return StreamInfo(
             index: index,
-            type: isVideo ? .video : .audio,
+            type: isVideo ? .video : par.codec_type == AVMEDIA_TYPE_SUBTITLE ? .subtitle : .audio,
             codecName: String(cString: avcodec_get_name(par.codec_id)),
             timeBase: tb,
             startTime: stream.start_time == Packet.noTimestamp ? nil : stream.start_time,

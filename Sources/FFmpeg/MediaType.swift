@@ -1,9 +1,15 @@
 import CFFmpeg
 
 public enum MediaType: Sendable {
-    case video, audio
+    case video, audio, subtitle
 
-    var av: AVMediaType { self == .video ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO }
+    var av: AVMediaType {
+        switch self {
+        case .video: AVMEDIA_TYPE_VIDEO
+        case .audio: AVMEDIA_TYPE_AUDIO
+        case .subtitle: AVMEDIA_TYPE_SUBTITLE
+        }
+    }
 }
 
 /// What a demuxed stream carries, as far as the segmenter needs to know.

@@ -56,13 +56,14 @@ public enum MPDWriter {
     }
 
     private static func write(_ rep: Representation, _ out: inout XMLOut) {
-        var attrs: [(String, String)] = [("id", rep.id), ("bandwidth", String(rep.bandwidth)), ("codecs", rep.codecs)]
+        var attrs: [(String, String)] = [("id", rep.id), ("bandwidth", String(rep.bandwidth))]
+        if !rep.codecs.isEmpty { attrs.append(("codecs", rep.codecs)) }
         if let w = rep.width { attrs.append(("width", String(w))) }
         if let h = rep.height { attrs.append(("height", String(h))) }
         if let sar = rep.sar { attrs.append(("sar", sar)) }
         if let rate = rep.frameRate { attrs.append(("frameRate", rate)) }
         if let rate = rep.audioSamplingRate { attrs.append(("audioSamplingRate", String(rate))) }
-        let hasChildren = rep.audioChannels != nil || rep.segmentTemplate != nil
+        let hasChildren = rep.audioChannels != nil || rep.baseURL != nil || rep.segmentTemplate != nil
         guard hasChildren else { return out.empty("Representation", attrs) }
         out.open("Representation", attrs)
         if let channels = rep.audioChannels {
@@ -71,6 +72,7 @@ public enum MPDWriter {
                 ("value", String(channels)),
             ])
         }
+        if let baseURL = rep.baseURL { out.element("BaseURL", text: baseURL) }
         if let template = rep.segmentTemplate { write(template, &out) }
         out.close("Representation")
     }
@@ -112,6 +114,11 @@ struct XMLOut {
 
     mutating func empty(_ name: String, _ attrs: [(String, String)]) {
         line("<\(name)\(Self.attributes(attrs))/>")
+    }
+
+    /// `<name>text</name>` on one line, the text escaped.
+    mutating func element(_ name: String, text content: String) {
+        line("<\(name)>\(Self.escape(content))</\(name)>")
     }
 
     mutating func close(_ name: String) {

@@ -28,7 +28,7 @@ public struct Period: Equatable, Sendable {
 }
 
 public enum ContentType: String, Sendable {
-    case video, audio
+    case video, audio, text
 }
 
 public struct AdaptationSet: Equatable, Sendable {
@@ -66,6 +66,8 @@ public struct Representation: Equatable, Sendable {
     public var sar: String?
     public var audioSamplingRate: Int?
     public var audioChannels: Int?
+    /// A whole-file resource instead of segments (a sidecar WebVTT file), relative to the MPD.
+    public var baseURL: String?
     public var segmentTemplate: SegmentTemplate?
 
     public init(id: String, bandwidth: Int, codecs: String, width: Int? = nil, height: Int? = nil,

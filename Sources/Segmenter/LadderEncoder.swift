@@ -87,6 +87,7 @@ public enum LadderEncoder {
             thread.start()
         }
         var boundaries = SegmentBoundaries(duration: request.segmentDuration)
+        var subtitleCues = Array(repeating: [SubtitleCue](), count: source.subtitleTracks.count)
         let decodeResult = Result {
             try source.decode(
                 videoThreads: ThreadBudget.decoderThreads(cores: cores),
@@ -97,7 +98,8 @@ public enum LadderEncoder {
                 },
                 audio: { track, frame, start in
                     for rendition in audioEncoders where rendition.track == track { try rendition.encoder.push(frame, start: start) }
-                })
+                },
+                subtitles: { track, cues in subtitleCues[track] += cues })
         }
         if case .failure = decodeResult { videoEncoders.forEach { $0.queue.cancel() } }
         videoEncoders.forEach { $0.queue.put(.end) }
@@ -127,10 +129,11 @@ public enum LadderEncoder {
             }
         }
 
+        let text = try writeSubtitles(subtitleCues, of: source, into: publication)
         let builder = ManifestBuilder(
             title: request.title, segmentDuration: request.segmentDuration,
             video: try videoEncoders.map { try describe($0, frameRate: frameRate) },
-            audio: try audioEncoders.map { try describe($0.encoder) })
+            audio: try audioEncoders.map { try describe($0.encoder) }, text: text)
         let mpd = MPDWriter.xml(builder.manifest())
         let table = try builder.segmentTable().encoded()
         try publication.publish(mpd: mpd, table: table)
@@ -139,6 +142,22 @@ public enum LadderEncoder {
                             wallSeconds: Date().timeIntervalSince(started),
                             manifest: publication.manifest.path, segmentTable: publication.segmentTable.path,
                             mediaFolder: publication.mediaFolder.path)
+    }
+
+    /// Each text subtitle track as a WebVTT sidecar (`text-<lang>/subtitles.vtt`, staged with
+    /// the media), on the video's timeline.
+    private static func writeSubtitles(_ cues: [[SubtitleCue]], of source: SourceMedia,
+                                       into publication: Publication) throws -> [TextTrack] {
+        let languages = source.subtitleTracks.map { $0.language?.lowercased() ?? "und" }
+        return try source.subtitleTracks.indices.map { index in
+            let language = languages[index]
+            let id = languages.filter { $0 == language }.count == 1 ? "text-\(language)" : "text-\(source.subtitleTracks[index].index)"
+            let document = WebVTT.document(cues[index], offset: source.videoStart)
+            let folder = publication.stagedFolder(id)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(document.utf8).write(to: folder.appendingPathComponent(TextTrack.fileName))
+            return TextTrack(id: id, language: language, bytes: document.utf8.count)
+        }
     }
 
     /// Per audio track carried: stereo always (mixed down when the source has more channels), and

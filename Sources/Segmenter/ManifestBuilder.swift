@@ -32,6 +32,14 @@ struct EncodedRepresentation {
     }
 }
 
+/// A subtitle track written as one WebVTT file.
+struct TextTrack {
+    static let fileName = "subtitles.vtt"
+    let id: String
+    let language: String
+    let bytes: Int
+}
+
 /// Turns encoded representations into the MPD, the Sabre segment table and the report rows.
 struct ManifestBuilder {
     let title: String
@@ -39,6 +47,7 @@ struct ManifestBuilder {
     let video: [EncodedRepresentation]
     /// One AdaptationSet each: stereo first, then 5.1 when there is one.
     let audio: [EncodedRepresentation]
+    var text: [TextTrack] = []
 
     private var all: [EncodedRepresentation] { video + audio }
 
@@ -51,6 +60,7 @@ struct ManifestBuilder {
 
     func manifest() -> Manifest {
         let sets = [videoSet()] + audio.enumerated().map { audioSet($1, id: $0 + 1) }
+            + text.enumerated().map { textSet($1, id: audio.count + 1 + $0) }
         return Manifest(
             mediaPresentationDuration: all.map(\.presentationEnd).max() ?? 0,
             maxSegmentDuration: all.flatMap(\.durations).max() ?? 0,
@@ -92,6 +102,17 @@ struct ManifestBuilder {
         var set = AdaptationSet(id: id, contentType: .audio, mimeType: "audio/mp4", language: language ?? "und",
                                 segmentTemplate: template(rep, id: rep.id), representations: [representation])
         set.role = isMain ? "main" : "alternate"
+        return set
+    }
+
+    /// A sidecar WebVTT file: one Representation whose BaseURL is the file, as it sits on disk.
+    private func textSet(_ track: TextTrack, id: Int) -> AdaptationSet {
+        let duration = max(all.map(\.presentationEnd).max() ?? 1, 1)
+        var representation = Representation(id: track.id, bandwidth: max(1, Int(Double(track.bytes * 8) / duration)), codecs: "")
+        representation.baseURL = "../Media/\(title)/\(track.id)/\(TextTrack.fileName)"
+        var set = AdaptationSet(id: id, contentType: .text, mimeType: "text/vtt", language: track.language,
+                                representations: [representation])
+        set.role = "subtitle"
         return set
     }
 

@@ -9,6 +9,8 @@ final class SourceMedia {
     /// The audio tracks carried, the main one (the container's default, or FFmpeg's pick) first.
     let audioTracks: [StreamInfo]
     var audio: StreamInfo? { audioTracks.first }
+    /// The text subtitle tracks carried (as WebVTT), in file order.
+    let subtitleTracks: [StreamInfo]
     /// The constant rate of the output: every picture sits on a slot of this grid.
     let frameRate: Rational
     /// The source's frame rate varies; `frameRate` is its base rate.
@@ -38,6 +40,7 @@ final class SourceMedia {
         }
         self.video = video
         audioTracks = try Self.select(selection, from: input)
+        subtitleTracks = input.streams(.subtitle).filter { WebVTT.textCodecs.contains($0.codecName) }
         let rate = video.frameRate
         let base = video.baseFrameRate
         // A variable rate (an average below the base rate every timestamp fits) is put on a grid
@@ -52,7 +55,7 @@ final class SourceMedia {
 
     /// The streams that are not carried into the output, described for a notice.
     var droppedStreams: [String] {
-        let carried = Set([video.index] + audioTracks.map(\.index))
+        let carried = Set([video.index] + audioTracks.map(\.index) + subtitleTracks.map(\.index))
         return input.streamSummaries.filter { !carried.contains($0.index) }.map(\.text)
     }
 
@@ -73,6 +76,9 @@ final class SourceMedia {
             return chosen
         }
     }
+
+    /// Seconds on the source's timeline where the video starts (its zero in the output).
+    var videoStart: Double { Double(video.startTime ?? 0) * video.timeBase.double }
 
     /// The picture as displayed: the stored size, turned by the stream's rotation.
     var displayed: (width: Int, height: Int, sampleAspect: Double) {
@@ -130,9 +136,11 @@ final class SourceMedia {
     /// frame (strictly increasing); `audio` gets decoded audio frames with their start in seconds
     /// from the video's start (nil when the frame has no timestamp). Returns the seconds of video.
     func decode(videoThreads: Int, video onVideo: (Frame, Int64) throws -> Void,
-                audio onAudio: (_ track: Int, Frame, Double?) throws -> Void) throws -> Double {
+                audio onAudio: (_ track: Int, Frame, Double?) throws -> Void,
+                subtitles onCues: (_ track: Int, [SubtitleCue]) throws -> Void = { _, _ in }) throws -> Double {
         let videoDecoder = try Decoder(input: input, stream: video, threads: videoThreads)
         let audioDecoders = try audioTracks.map { try Decoder(input: input, stream: $0) }
+        let subtitleDecoders = try subtitleTracks.map { try SubtitleDecoder(input: input, stream: $0) }
         let packet = Packet()
         let frame = Frame()
         let frameTime = frameRate.inverted
@@ -179,7 +187,6 @@ final class SourceMedia {
             }
         }
         func drainAudio(_ track: Int) throws {
-            let videoStart = Double(video.startTime ?? 0) * video.timeBase.double
             let timeBase = audioTracks[track].timeBase.double
             while try audioDecoders[track].receive(into: frame) {
                 let ts = frame.bestEffortTimestamp
@@ -206,6 +213,8 @@ final class SourceMedia {
                 } else if let track = audioTracks.firstIndex(where: { $0.index == packet.streamIndex }) {
                     try tolerate { try audioDecoders[track].send(packet) }
                     try drainAudio(track)
+                } else if let track = subtitleTracks.firstIndex(where: { $0.index == packet.streamIndex }) {
+                    try tolerate { try onCues(track, try subtitleDecoders[track].decode(packet)) }
                 }
             }
             try videoDecoder.send(nil)

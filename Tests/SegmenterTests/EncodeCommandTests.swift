@@ -23,7 +23,7 @@ final class EncodeCommandTests: XCTestCase {
         XCTAssertFalse(result.stderr.contains("\u{1B}["), "terminal escapes in a log")
     }
 
-    func testEveryAudioLanguageIsCarriedAndWhatIsDroppedIsNamed() throws {
+    func testEveryLanguageAndSubtitleIsCarriedAndWhatIsDroppedIsNamed() throws {
         let root = try Paths.temporaryFolder("cli-languages")
         let subtitles = root.appendingPathComponent("subs.srt")
         try "1\n00:00:00,500 --> 00:00:01,500\nHello\n".write(to: subtitles, atomically: true, encoding: .utf8)
@@ -41,7 +41,16 @@ final class EncodeCommandTests: XCTestCase {
         let mpd = try String(contentsOf: root.appendingPathComponent("Manifests/all.mpd"), encoding: .utf8)
         XCTAssertTrue(mpd.contains("lang=\"eng\">\n      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"main\"/>"), mpd)
         XCTAssertTrue(mpd.contains("lang=\"fra\">\n      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"alternate\"/>"), mpd)
-        XCTAssertTrue(encode.stderr.contains("notice: dropping stream #3 subtitle mov_text eng"), encode.stderr)
+        // The subtitle track as a WebVTT sidecar, in a text AdaptationSet whose BaseURL is the file.
+        XCTAssertFalse(encode.stderr.contains("dropping"), encode.stderr)
+        XCTAssertTrue(mpd.contains("contentType=\"text\" mimeType=\"text/vtt\""), mpd)
+        XCTAssertTrue(mpd.contains("<BaseURL>../Media/all/text-eng/subtitles.vtt</BaseURL>"), mpd)
+        let vtt = try String(contentsOf: root.appendingPathComponent("Media/all/text-eng/subtitles.vtt"), encoding: .utf8)
+        XCTAssertEqual(vtt, "WEBVTT\n\n00:00:00.500 --> 00:00:01.500\nHello\n")
+        let valid = try runProcess("xmllint", ["--nonet", "--noout", "--schema", Paths.schema.appendingPathComponent("DASH-MPD.xsd").path,
+                                               root.appendingPathComponent("Manifests/all.mpd").path],
+                                   environment: ["XML_CATALOG_FILES": Paths.schema.appendingPathComponent("catalog.xml").path])
+        XCTAssertEqual(valid.status, 0, valid.stderr)
         // --audio chooses; what it leaves out is named.
         let french = try dashcdn(["encode", source, "--root", root.path, "--title", "fra", "--ladder", "320x180@300k", "--audio", "fra"])
         XCTAssertEqual(french.status, 0, french.stderr)
@@ -53,10 +62,11 @@ final class EncodeCommandTests: XCTestCase {
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.stderr.contains("--audio deu: no audio track in that language (the source has: eng, fra)"), missing.stderr)
         // --strict refuses to drop anything, before anything is written.
-        let strict = try dashcdn(["encode", source, "--root", root.path, "--title", "strict", "--ladder", "320x180@300k", "--strict"])
+        let strict = try dashcdn(["encode", source, "--root", root.path, "--title", "strict", "--ladder", "320x180@300k",
+                                  "--audio", "fra", "--strict"])
         XCTAssertEqual(strict.status, 1)
         XCTAssertEqual(strict.stderr.split(separator: "\n").count, 1, strict.stderr)
-        XCTAssertTrue(strict.stderr.contains("--strict: stream #3 subtitle mov_text eng"), strict.stderr)
+        XCTAssertTrue(strict.stderr.contains("--strict: stream #1 audio aac eng"), strict.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("Manifests/strict.mpd").path))
     }
 
