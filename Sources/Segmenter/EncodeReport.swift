@@ -20,6 +20,8 @@ public struct EncodeReport: Sendable {
     public let durationSeconds: Double
     public let wallSeconds: Double
     public let manifest: String
+    /// The HLS multivariant playlist beside the MPD.
+    public var playlist: String { (manifest as NSString).deletingPathExtension + ".m3u8" }
     public let segmentTable: String
     public let mediaFolder: String
 

@@ -136,7 +136,11 @@ public enum LadderEncoder {
             audio: try audioEncoders.map { try describe($0.encoder) }, text: text)
         let mpd = MPDWriter.xml(builder.manifest())
         let table = try builder.segmentTable().encoded()
-        try publication.publish(mpd: mpd, table: table)
+        for rep in builder.video + builder.audio {
+            try Data(builder.mediaPlaylist(rep).utf8)
+                .write(to: publication.stagedFolder(rep.id).appendingPathComponent(ManifestBuilder.playlistName))
+        }
+        try publication.publish(mpd: mpd, playlist: builder.multivariantPlaylist(), table: table)
         return EncodeReport(title: request.title, rows: builder.reportRows(), dropped: dropped,
                             durationSeconds: builder.manifest().mediaPresentationDuration,
                             wallSeconds: Date().timeIntervalSince(started),

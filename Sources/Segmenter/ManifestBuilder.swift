@@ -116,6 +116,48 @@ struct ManifestBuilder {
         return set
     }
 
+    /// The media playlist of one representation, written into its own folder (so its URIs are
+    /// the file names beside it).
+    func mediaPlaylist(_ rep: EncodedRepresentation) -> String {
+        HLSPlaylists.media(.init(initURI: "init.mp4", segments: zip(rep.segments.indices, rep.durations).map { ("\($0 + 1).m4s", $1) }))
+    }
+
+    /// `Manifests/<title>.m3u8`: every video rung a variant, with the audio bandwidth of the
+    /// main stereo rendition added; every audio rendition in the group. Peak bandwidth is the
+    /// largest segment's bits over its duration, as HLS defines BANDWIDTH.
+    func multivariantPlaylist() -> String {
+        let mainAudio = audio.first
+        let audioPeak = mainAudio.map { peakBitsPerSecond($0) } ?? 0
+        let audioAverage = mainAudio.map { averageBitsPerSecond($0) } ?? 0
+        let variants = video.map { rep -> HLSPlaylists.Variant in
+            guard case let .video(width, height, frameRate) = rep.kind else { fatalError("not video") }
+            let rate = frameRate.split(separator: "/").compactMap { Double($0) }
+            return HLSPlaylists.Variant(
+                uri: "../Media/\(title)/\(rep.id)/\(Self.playlistName)", peakBandwidth: peakBitsPerSecond(rep) + audioPeak,
+                averageBandwidth: averageBitsPerSecond(rep) + audioAverage, codecs: rep.codecs, width: width, height: height,
+                frameRate: rate.count == 2 ? rate[0] / rate[1] : rate.first ?? 0)
+        }
+        let renditions = audio.map { rep -> HLSPlaylists.Rendition in
+            guard case let .audio(_, channels, language, isMain) = rep.kind else { fatalError("not audio") }
+            let lang = language ?? "und"
+            return HLSPlaylists.Rendition(uri: "../Media/\(title)/\(rep.id)/\(Self.playlistName)", language: lang,
+                                          name: channels > 2 ? "\(lang) \(channels == 6 ? "5.1" : "\(channels) ch")" : lang,
+                                          isDefault: isMain && channels == 2, channels: channels)
+        }
+        return HLSPlaylists.multivariant(variants: variants, audio: renditions, audioCodecs: mainAudio?.codecs)
+    }
+
+    static let playlistName = "playlist.m3u8"
+
+    private func peakBitsPerSecond(_ rep: EncodedRepresentation) -> Int {
+        Int(zip(rep.segments, rep.durations).map { $1 > 0 ? Double($0.bytes * 8) / $1 : 0 }.max()?.rounded(.up) ?? 0)
+    }
+
+    private func averageBitsPerSecond(_ rep: EncodedRepresentation) -> Int {
+        let seconds = rep.durations.reduce(0, +)
+        return seconds > 0 ? Int((Double(rep.segments.reduce(0) { $0 + $1.bytes } * 8) / seconds).rounded(.up)) : 0
+    }
+
     /// Sabre's movie format over the video rungs, lowest bitrate first.
     func segmentTable() throws -> SegmentSizeTable {
         let levels = video.sorted { $0.targetKbps < $1.targetKbps }

@@ -8,10 +8,13 @@ final class Publication: @unchecked Sendable {
     let mediaFolder: URL
     let manifest: URL
     let segmentTable: URL
+    /// The HLS multivariant playlist beside the MPD.
+    let playlist: URL
     let staging: URL
     let root: URL
     private let stagingManifest: URL
     private let stagingTable: URL
+    private let stagingPlaylist: URL
 
     init(root: URL, title: String) {
         self.title = title
@@ -25,6 +28,8 @@ final class Publication: @unchecked Sendable {
         staging = media.appendingPathComponent(".\(title).\(tag)")
         stagingManifest = manifests.appendingPathComponent(".\(title).mpd.\(tag)")
         stagingTable = manifests.appendingPathComponent(".\(title).segments.json.\(tag)")
+        playlist = manifests.appendingPathComponent("\(title).m3u8")
+        stagingPlaylist = manifests.appendingPathComponent(".\(title).m3u8.\(tag)")
     }
 
     /// Creates the staging folder; fails with one clear line when the root cannot be written.
@@ -41,10 +46,12 @@ final class Publication: @unchecked Sendable {
 
     func stagedFolder(_ representation: String) -> URL { staging.appendingPathComponent(representation) }
 
-    /// Moves media, then the segment table, then the manifest into place, replacing an old title.
-    func publish(mpd: String, table: Data) throws {
+    /// Moves media (with its media playlists), then the segment table, then the manifests (HLS,
+    /// then DASH) into place, replacing an old title.
+    func publish(mpd: String, playlist m3u8: String, table: Data) throws {
         let fm = FileManager.default
         try Data(mpd.utf8).write(to: stagingManifest)
+        try Data(m3u8.utf8).write(to: stagingPlaylist)
         try table.write(to: stagingTable)
         var old: URL?
         if fm.fileExists(atPath: mediaFolder.path) {
@@ -55,6 +62,7 @@ final class Publication: @unchecked Sendable {
         }
         try fm.moveItem(at: staging, to: mediaFolder)
         try Publication.rename(stagingTable, over: segmentTable)
+        try Publication.rename(stagingPlaylist, over: playlist)
         try Publication.rename(stagingManifest, over: manifest)
         if let old { try? fm.removeItem(at: old) }
         PartialOutputs.shared.unregister(self)
@@ -62,7 +70,7 @@ final class Publication: @unchecked Sendable {
 
     /// Removes whatever was staged; the published title, if any, is untouched.
     func discard() {
-        for url in [staging, stagingManifest, stagingTable] { try? FileManager.default.removeItem(at: url) }
+        for url in [staging, stagingManifest, stagingPlaylist, stagingTable] { try? FileManager.default.removeItem(at: url) }
         PartialOutputs.shared.unregister(self)
     }
 

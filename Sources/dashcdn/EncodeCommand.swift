@@ -5,7 +5,7 @@ import Segmenter
 struct EncodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "encode",
-        abstract: "Encode a movie into an aligned CMAF ladder with an MPEG-DASH manifest.",
+        abstract: "Encode a movie into an aligned CMAF ladder with an MPEG-DASH manifest and HLS playlists.",
         discussion: """
         Decodes the input once and encodes every rung from the same frames (libswscale + libx264,
         AAC for audio), with a closed IDR at every segment start. Writes
@@ -64,6 +64,7 @@ struct EncodeCommand: ParsableCommand {
             print(String(format: "encode: %.1f s of media in %.1f s (%.2fx real time)",
                          report.durationSeconds, report.wallSeconds, report.durationSeconds / max(report.wallSeconds, 0.001)))
             print("manifest: \(report.manifest)")
+            print("playlist: \(report.playlist)")
             print("segments: \(report.segmentTable)")
             print("media:    \(report.mediaFolder)")
         } catch let error as SegmenterError {

@@ -93,6 +93,9 @@ final class HTTPSemanticsTests: XCTestCase {
         XCTAssertEqual(ContentPolicy.forPath("/media/s/720p/init.mp4").contentType, "video/mp4")
         XCTAssertEqual(ContentPolicy.forPath("/media/s/audio/init.mp4").contentType, "audio/mp4")
         XCTAssertEqual(ContentPolicy.forPath("/media/s/720p/3.m4s").contentType, "video/iso.segment")
+        XCTAssertEqual(ContentPolicy.forPath("/Manifests/s.m3u8").contentType, "application/vnd.apple.mpegurl")
+        XCTAssertEqual(ContentPolicy.forPath("/Media/s/240p/playlist.m3u8").freshFor, ContentPolicy.manifestLifetime)
+        XCTAssertEqual(ContentPolicy.forPath("/Media/s/text-eng/subtitles.vtt").contentType, "text/vtt; charset=utf-8")
         XCTAssertTrue(ContentPolicy.forPath("/media/s/720p/3.m4s").cacheControl.contains("immutable"))
     }
 

@@ -140,7 +140,7 @@ final class LadderOutputTests: XCTestCase {
         let media = try FileManager.default.contentsOfDirectory(atPath: fixture.root.appendingPathComponent("Media").path)
         let manifests = try FileManager.default.contentsOfDirectory(atPath: fixture.root.appendingPathComponent("Manifests").path)
         XCTAssertEqual(media.sorted(), ["fixture"])
-        XCTAssertEqual(manifests.sorted(), ["fixture.mpd", "fixture.segments.json"])
+        XCTAssertEqual(manifests.sorted(), ["fixture.m3u8", "fixture.mpd", "fixture.segments.json"])
     }
 
     /// Durations from the timeline in the MPD (the per-segment tfdt are checked separately).

@@ -21,6 +21,8 @@ public struct ContentPolicy: Sendable, Equatable {
         }
         if isExtension("m4s") { return segment }
         if isExtension("mpd") { return manifest }
+        if isExtension("m3u8") { return playlist }
+        if isExtension("vtt") { return subtitles }
         if isExtension("m4a") { return audioFile }
         if isExtension("mp4") || isExtension("m4v") { return inAudioFolder(path) ? audioFile : videoFile }
         if isExtension("json") { return json }
@@ -30,6 +32,9 @@ public struct ContentPolicy: Sendable, Equatable {
 
     private static let manifest = ContentPolicy(contentType: "application/dash+xml",
                                                 cacheControl: "public, max-age=\(manifestLifetime)", freshFor: manifestLifetime)
+    private static let playlist = ContentPolicy(contentType: "application/vnd.apple.mpegurl",
+                                                cacheControl: "public, max-age=\(manifestLifetime)", freshFor: manifestLifetime)
+    private static let subtitles = immutable("text/vtt; charset=utf-8")
     private static let json = ContentPolicy(contentType: "application/json",
                                             cacheControl: "public, max-age=\(manifestLifetime)", freshFor: manifestLifetime)
     private static let segment = immutable("video/iso.segment")

@@ -1,0 +1,90 @@
+import Foundation
+
+/// HLS (RFC 8216, version 7) playlists over the same CMAF segments the MPD describes: a media
+/// playlist per representation and one multivariant playlist, for the players that read HLS only
+/// (Safari, iOS, tvOS, most smart TVs).
+public enum HLSPlaylists {
+    /// One representation's segments, in order.
+    public struct Media: Sendable {
+        public var initURI: String
+        /// Each segment's URI and duration in seconds.
+        public var segments: [(uri: String, duration: Double)]
+
+        public init(initURI: String, segments: [(uri: String, duration: Double)]) {
+            self.initURI = initURI
+            self.segments = segments
+        }
+    }
+
+    public struct Variant: Sendable {
+        public var uri: String
+        /// Peak and average bits per second over the variant's segments, its audio's added.
+        public var peakBandwidth: Int
+        public var averageBandwidth: Int
+        public var codecs: String
+        public var width: Int
+        public var height: Int
+        public var frameRate: Double
+
+        public init(uri: String, peakBandwidth: Int, averageBandwidth: Int, codecs: String, width: Int, height: Int,
+                    frameRate: Double) {
+            self.uri = uri
+            self.peakBandwidth = peakBandwidth
+            self.averageBandwidth = averageBandwidth
+            self.codecs = codecs
+            self.width = width
+            self.height = height
+            self.frameRate = frameRate
+        }
+    }
+
+    public struct Rendition: Sendable {
+        public var uri: String
+        public var language: String
+        public var name: String
+        public var isDefault: Bool
+        public var channels: Int
+
+        public init(uri: String, language: String, name: String, isDefault: Bool, channels: Int) {
+            self.uri = uri
+            self.language = language
+            self.name = name
+            self.isDefault = isDefault
+            self.channels = channels
+        }
+    }
+
+    /// A VOD media playlist: EXT-X-MAP for the init segment, EXTINF with the real durations,
+    /// EXT-X-TARGETDURATION the rounded-up longest (never below any EXTINF).
+    public static func media(_ media: Media) -> String {
+        let target = Int((media.segments.map(\.duration).max() ?? 1).rounded(.up))
+        var lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:\(max(target, 1))", "#EXT-X-MEDIA-SEQUENCE:1",
+                     "#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-INDEPENDENT-SEGMENTS", "#EXT-X-MAP:URI=\"\(media.initURI)\""]
+        for segment in media.segments {
+            lines.append(String(format: "#EXTINF:%.6f,", segment.duration))
+            lines.append(segment.uri)
+        }
+        lines.append("#EXT-X-ENDLIST")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The multivariant playlist: every audio rendition in one group (the default first), every
+    /// video variant with its bandwidths, codecs (its own and the audio's), size and rate.
+    public static func multivariant(variants: [Variant], audio: [Rendition], audioCodecs: String?) -> String {
+        var lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
+        for rendition in audio {
+            lines.append("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",LANGUAGE=\"\(rendition.language)\",NAME=\"\(rendition.name)\","
+                + "DEFAULT=\(rendition.isDefault ? "YES" : "NO"),AUTOSELECT=YES,CHANNELS=\"\(rendition.channels)\",URI=\"\(rendition.uri)\"")
+        }
+        for variant in variants.sorted(by: { $0.peakBandwidth < $1.peakBandwidth }) {
+            let codecs = [variant.codecs] + (audioCodecs.map { [$0] } ?? [])
+            var attributes = "BANDWIDTH=\(variant.peakBandwidth),AVERAGE-BANDWIDTH=\(variant.averageBandwidth),"
+                + "CODECS=\"\(codecs.joined(separator: ","))\",RESOLUTION=\(variant.width)x\(variant.height),"
+                + String(format: "FRAME-RATE=%.3f", variant.frameRate)
+            if !audio.isEmpty { attributes += ",AUDIO=\"audio\"" }
+            lines.append("#EXT-X-STREAM-INF:" + attributes)
+            lines.append(variant.uri)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The HLS playlists written beside the MPD, over the very same segments: the rules RFC 8216
+/// sets, and ffmpeg's HLS demuxer decoding every variant from a plain static server.
+final class HLSPlaylistTests: XCTestCase {
+    private var fixture: EncodedFixture { get throws { try EncodedFixture.shared.get() } }
+
+    func testPlaylistsFollowTheRulesAndNameOnlyFilesThatExist() throws {
+        let fixture = try fixture
+        let multivariant = try String(contentsOf: fixture.root.appendingPathComponent("Manifests/fixture.m3u8"), encoding: .utf8)
+        let lines = multivariant.split(separator: "\n").map(String.init)
+        XCTAssertEqual(Array(lines.prefix(3)), ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"])
+        XCTAssertTrue(multivariant.contains("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",LANGUAGE=\"und\""), multivariant)
+        let variants = lines.indices.filter { lines[$0].hasPrefix("#EXT-X-STREAM-INF:") }
+        XCTAssertEqual(variants.count, fixture.videoIDs.count)
+        for index in variants {
+            let info = lines[index], uri = lines[index + 1]
+            let rep = try XCTUnwrap(uri.split(separator: "/").dropLast().last.map(String.init), uri)
+            for attribute in ["AVERAGE-BANDWIDTH=", "CODECS=\"avc1.", "mp4a.40.2\"", "RESOLUTION=", "FRAME-RATE=30.000", "AUDIO=\"audio\""] {
+                XCTAssertTrue(info.contains(attribute), "\(attribute) in \(info)")
+            }
+            // BANDWIDTH is at least the real peak: the largest segment's bits over its duration.
+            let bandwidth = try XCTUnwrap(Int(info.components(separatedBy: "BANDWIDTH=")[1].prefix { $0.isNumber }))
+            let media = try mediaPlaylist(fixture.root.appendingPathComponent("Manifests").appendingPathComponent(uri))
+            let peak = try zip(fixture.segments(rep), media.durations).map { file, seconds in
+                Double(try Data(contentsOf: file).count * 8) / seconds
+            }.max() ?? 0
+            XCTAssertGreaterThanOrEqual(Double(bandwidth), peak, rep)
+        }
+        for rep in fixture.videoIDs + ["audio"] {
+            let url = fixture.media.appendingPathComponent(rep).appendingPathComponent("playlist.m3u8")
+            let media = try mediaPlaylist(url)
+            XCTAssertTrue(media.durations.allSatisfy { $0 <= Double(media.target) }, "\(rep): EXTINF within the target duration")
+            XCTAssertEqual(media.durations.reduce(0, +), EncodedFixture.seconds, accuracy: 0.1, rep)
+            for name in media.uris {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: url.deletingLastPathComponent().appendingPathComponent(name).path),
+                              "\(rep): \(name) exists")
+            }
+        }
+    }
+
+    func testFFmpegDecodesEveryVariantFromAStaticServer() throws {
+        let fixture = try fixture
+        let port = try unusedPort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", fixture.root.path]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        let deadline = Date().addingTimeInterval(10)
+        while (try? RawConnection(port: port)) == nil, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        let url = "http://127.0.0.1:\(port)/Manifests/fixture.m3u8"
+        for variant in fixture.videoIDs.indices {
+            let decode = try runProcess("ffmpeg", ["-v", "error", "-i", url, "-map", "0:v:\(variant)", "-map", "0:a:0", "-f", "null", "-"],
+                                        timeout: 60)
+            XCTAssertEqual(decode.status, 0, decode.stderr)
+            XCTAssertEqual(decode.stderr, "", "variant \(variant)")
+        }
+    }
+
+    /// TARGETDURATION, every EXTINF, and the URIs (EXT-X-MAP's first) of a media playlist, which
+    /// must be a complete VOD playlist.
+    private func mediaPlaylist(_ url: URL) throws -> (target: Int, durations: [Double], uris: [String]) {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init)
+        for tag in ["#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-ENDLIST", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"] {
+            XCTAssertTrue(lines.contains(tag), "\(tag) in \(url.path)")
+        }
+        let target = try XCTUnwrap(lines.first { $0.hasPrefix("#EXT-X-TARGETDURATION:") }.flatMap { Int($0.dropFirst(22)) })
+        let map = try XCTUnwrap(lines.first { $0.hasPrefix("#EXT-X-MAP:URI=\"") }?.dropFirst(16).dropLast())
+        let durations = lines.filter { $0.hasPrefix("#EXTINF:") }.compactMap { Double($0.dropFirst(8).dropLast()) }
+        let uris = [String(map)] + lines.filter { !$0.hasPrefix("#") }
+        return (target, durations, uris)
+    }
+}
