@@ -43,17 +43,9 @@ final class HLSPlaylistTests: XCTestCase {
 
     func testFFmpegDecodesEveryVariantFromAStaticServer() throws {
         let fixture = try fixture
-        let port = try unusedPort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", fixture.root.path]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
-        let deadline = Date().addingTimeInterval(10)
-        while (try? RawConnection(port: port)) == nil, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        let url = "http://127.0.0.1:\(port)/Manifests/fixture.m3u8"
+        let server = try StaticServer(folder: fixture.root)
+        defer { withExtendedLifetime(server) {} }
+        let url = server.url("Manifests/fixture.m3u8")
         for variant in fixture.videoIDs.indices {
             let decode = try runProcess("ffmpeg", ["-v", "error", "-i", url, "-map", "0:v:\(variant)", "-map", "0:a:0", "-f", "null", "-"],
                                         timeout: 60)

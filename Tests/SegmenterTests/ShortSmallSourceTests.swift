@@ -34,17 +34,9 @@ final class ShortSmallSourceTests: XCTestCase {
         XCTAssertEqual(valid.status, 0, valid.stderr)
 
         // A static server with no rewriting: every representation decodes through the MPD.
-        let port = try unusedPort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", root.path]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
-        let deadline = Date().addingTimeInterval(10)
-        while (try? RawConnection(port: port)) == nil, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        let url = "http://127.0.0.1:\(port)/Manifests/clip.mpd"
+        let server = try StaticServer(folder: root)
+        defer { withExtendedLifetime(server) {} }
+        let url = server.url("Manifests/clip.mpd")
         for stream in ["v:0", "a:0"] {
             let decode = try runProcess("ffmpeg", ["-v", "error", "-i", url, "-map", "0:\(stream)", "-f", "null", "-"], timeout: 60)
             XCTAssertEqual(decode.status, 0, "\(stream): \(decode.stderr)")

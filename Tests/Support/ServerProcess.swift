@@ -212,3 +212,31 @@ public final class Outcome<Value>: @unchecked Sendable {
         return lock.withLock { value }
     }
 }
+
+/// `python3 -m http.server` over a folder on a free loopback port: a static web server that
+/// knows nothing of dashcdn's URL layout. Stopped when released.
+public final class StaticServer {
+    public let port: Int
+    private let process = Process()
+
+    public init(folder: URL) throws {
+        port = try unusedPort()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", folder.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while (try? RawConnection(port: port)) == nil {
+            guard Date() < deadline else { throw TestFailure("python3 -m http.server did not start") }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+    }
+
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
