@@ -45,7 +45,9 @@ final class SourceMedia {
         let base = video.baseFrameRate
         // A variable rate (an average below the base rate every timestamp fits) is put on a grid
         // at the base rate, as the fps filter does; frames keep their times.
+        // (A base rate of exactly twice the average is field-rate timing of constant-rate video.)
         variableRate = base.isValid && rate.isValid && base.double <= 60 && base.double > rate.double * 1.01
+            && abs(base.double / rate.double - 2) > 0.01
         frameRate = variableRate ? base : rate.isValid && rate.double <= 240 ? rate : Rational(25, 1)
         duration = input.durationSeconds ?? video.durationSeconds ?? 0
         if input.durationSeconds != nil || video.durationSeconds != nil, duration <= 0 {
