@@ -54,4 +54,25 @@ public final class Decoder {
         try check(ret, "cannot decode \(name)")
         return true
     }
+
+    /// The cues in one packet of a text subtitle stream (mov_text, SubRip, ASS, WebVTT), which
+    /// FFmpeg hands out in its ASS form whatever the source format.
+    public func subtitles(in packet: Packet) throws -> [SubtitleCue] {
+        var subtitle = AVSubtitle()
+        var got: Int32 = 0
+        try check(avcodec_decode_subtitle2(context, &subtitle, &got, packet.pointer), "cannot decode \(name)")
+        guard got != 0 else { return [] }
+        defer { avsubtitle_free(&subtitle) }
+        let timeBase = Rational(context.pointee.pkt_timebase).double
+        let base = Double(packet.pts) * timeBase
+        let start = base + Double(subtitle.start_display_time) / 1000
+        let end = subtitle.end_display_time > subtitle.start_display_time && subtitle.end_display_time != UInt32.max
+            ? base + Double(subtitle.end_display_time) / 1000
+            : base + Double(packet.duration) * timeBase
+        return (0..<Int(subtitle.num_rects)).compactMap { index in
+            guard let rect = subtitle.rects[index]?.pointee else { return nil }
+            let text = rect.ass.map { String(cString: $0) } ?? rect.text.map { String(cString: $0) }
+            return text.map { SubtitleCue(start: start, end: end, assText: $0) }
+        }
+    }
 }

@@ -40,6 +40,9 @@ public struct StreamInfo: Sendable {
     public let language: String?
     /// The container marks it as the one to play by default.
     public let isDefault: Bool
+
+    /// The language in lower case, `und` when the stream does not say.
+    public var languageCode: String { language?.lowercased() ?? "und" }
 }
 
 /// A picture's colour description (ISO/IEC 23091-2 code points, as FFmpeg numbers them):

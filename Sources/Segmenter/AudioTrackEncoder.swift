@@ -48,8 +48,9 @@ final class AudioTrackEncoder {
         if let start {
             let gap = start - Double(queuedSamples) / rate
             if gap > Self.gapTolerance {
-                try resampler.insertSilence(Int32(gap * rate))
-                queuedSamples += Int64(Int32(gap * rate))
+                let silence = Int32(gap * rate)
+                try resampler.insertSilence(silence)
+                queuedSamples += Int64(silence)
                 silenceAdded += gap
             } else if queuedSamples == 0, gap < -Self.gapTolerance {
                 toDiscard = Int32(-gap * rate)

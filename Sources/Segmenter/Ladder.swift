@@ -54,9 +54,10 @@ public enum Ladder {
     /// The rungs that fit a source: none above its size (never upscale), each recomputed from the
     /// source's display aspect ratio and rounded to even numbers. A rung is known by its short
     /// side (`1280x720` and `720x1280` alike are 720): a portrait source (taller than wide, as
-    /// displayed) gets portrait rungs, a 1080x1920 phone video a 1080x1920 top rung. With `fillToSource` (the default ladder), a source smaller
-    /// than the top rung also gets a rung at its own size, its bitrate interpolated by pixel count
-    /// between the rungs around it, so a 320x180 or a 1024x576 source keeps its full picture.
+    /// displayed) gets portrait rungs, a 1080x1920 phone video a 1080x1920 top rung. With
+    /// `fillToSource` (the default ladder), a source smaller than the top rung also gets a rung at
+    /// its own size, its bitrate interpolated by pixel count between the rungs around it, so a
+    /// 320x180 or a 1024x576 source keeps its full picture.
     public static func fit(_ rungs: [Rung], sourceWidth: Int, sourceHeight: Int, sampleAspect: Double = 1,
                            fillToSource: Bool = false) -> (kept: [Rung], dropped: [Rung], added: Rung?) {
         let displayAspect = Double(sourceWidth) * sampleAspect / Double(sourceHeight)

@@ -17,11 +17,11 @@ public enum LadderEncoder {
         FFmpegLog.quiet()
         let started = Date()
         let source = try SourceMedia(path: request.input, audio: request.audio)
+        // Carried: one video stream, the audio chosen with --audio, text subtitles.
+        let why = "not carried (a second video stream, audio left out by --audio, bitmap subtitles, data)"
         for stream in source.droppedStreams {
-            if request.strict {
-                throw SegmenterError("--strict: stream \(stream) of \(request.input) would be dropped (one video and one audio stream are carried)")
-            }
-            log("notice: dropping stream \(stream): one video and one audio stream are carried")
+            if request.strict { throw SegmenterError("--strict: stream \(stream) of \(request.input) would be dropped: \(why)") }
+            log("notice: dropping stream \(stream): \(why)")
         }
         let shown = source.displayed
         if source.video.colour.isHDR {
@@ -152,15 +152,14 @@ public enum LadderEncoder {
     /// the media), on the video's timeline.
     private static func writeSubtitles(_ cues: [[SubtitleCue]], of source: SourceMedia,
                                        into publication: Publication) throws -> [TextTrack] {
-        let languages = source.subtitleTracks.map { $0.language?.lowercased() ?? "und" }
+        let ids = trackIDs(source.subtitleTracks, prefix: "text")
         return try source.subtitleTracks.indices.map { index in
-            let language = languages[index]
-            let id = languages.filter { $0 == language }.count == 1 ? "text-\(language)" : "text-\(source.subtitleTracks[index].index)"
+            let id = ids[index]
             let document = WebVTT.document(cues[index], offset: source.videoStart)
             let folder = publication.stagedFolder(id)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Data(document.utf8).write(to: folder.appendingPathComponent(TextTrack.fileName))
-            return TextTrack(id: id, language: language, bytes: document.utf8.count)
+            return TextTrack(id: id, language: source.subtitleTracks[index].languageCode, bytes: document.utf8.count)
         }
     }
 
@@ -170,12 +169,18 @@ public enum LadderEncoder {
     /// language (`audio-eng`, `audio-fra-51`), or by stream number where languages repeat.
     static func audioRenditions(of source: SourceMedia) -> [(track: Int, id: String, channels: Int32)] {
         let tracks = source.audioTracks
-        let languages = tracks.map { $0.language?.lowercased() ?? "und" }
+        let names = tracks.count == 1 ? ["audio"] : trackIDs(tracks, prefix: "audio")
         return tracks.indices.flatMap { index -> [(track: Int, id: String, channels: Int32)] in
-            let track = tracks[index]
-            let name = tracks.count == 1 ? "audio"
-                : languages.filter({ $0 == languages[index] }).count == 1 ? "audio-\(languages[index])" : "audio-\(track.index)"
-            return track.channels >= 6 ? [(index, name, Int32(2)), (index, name + "-51", Int32(6))] : [(index, name, Int32(2))]
+            let name = names[index]
+            return tracks[index].channels >= 6 ? [(index, name, Int32(2)), (index, name + "-51", Int32(6))] : [(index, name, Int32(2))]
+        }
+    }
+
+    /// `<prefix>-<language>` for each track, or `<prefix>-<stream number>` where a language repeats.
+    private static func trackIDs(_ tracks: [StreamInfo], prefix: String) -> [String] {
+        let languages = tracks.map(\.languageCode)
+        return tracks.indices.map { index in
+            languages.filter { $0 == languages[index] }.count == 1 ? "\(prefix)-\(languages[index])" : "\(prefix)-\(tracks[index].index)"
         }
     }
 

@@ -70,7 +70,7 @@ final class SourceMedia {
         case "main": return [main]
         default:
             let wanted = selection.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            let chosen = ordered.filter { wanted.contains(($0.language ?? "und").lowercased()) }
+            let chosen = ordered.filter { wanted.contains($0.languageCode) }
             guard !chosen.isEmpty else {
                 let languages = ordered.map { $0.language ?? "und" }.joined(separator: ", ")
                 throw SegmenterError("--audio \(selection): no audio track in that language (the source has: \(languages))")
@@ -142,7 +142,7 @@ final class SourceMedia {
                 subtitles onCues: (_ track: Int, [SubtitleCue]) throws -> Void = { _, _ in }) throws -> Double {
         let videoDecoder = try Decoder(input: input, stream: video, threads: videoThreads)
         let audioDecoders = try audioTracks.map { try Decoder(input: input, stream: $0) }
-        let subtitleDecoders = try subtitleTracks.map { try SubtitleDecoder(input: input, stream: $0) }
+        let subtitleDecoders = try subtitleTracks.map { try Decoder(input: input, stream: $0) }
         let packet = Packet()
         let frame = Frame()
         let frameTime = frameRate.inverted
@@ -216,7 +216,7 @@ final class SourceMedia {
                     try tolerate { try audioDecoders[track].send(packet) }
                     try drainAudio(track)
                 } else if let track = subtitleTracks.firstIndex(where: { $0.index == packet.streamIndex }) {
-                    try tolerate { try onCues(track, try subtitleDecoders[track].decode(packet)) }
+                    try tolerate { try onCues(track, try subtitleDecoders[track].subtitles(in: packet)) }
                 }
             }
             try videoDecoder.send(nil)

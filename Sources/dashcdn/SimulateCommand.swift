@@ -37,7 +37,8 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Write per-trace and aggregate results as JSON to this file.")
     var json: String?
 
-    @Option(help: ArgumentHelp("The default rule's settings, name=value,... (bufferValue, bufferCap, riskAversion, horizon, forecastWindow, errorMemory, maxRatio), for trying variants.", valueName: "settings"))
+    @Option(help: ArgumentHelp("The default rule's settings, name=value,... (\(ScenarioMPCRule.Parameters.settingNames.joined(separator: ", "))), for trying variants.",
+                               valueName: "settings"))
     var defaultRule = ""
 
     @Option(help: "Threads the sessions run on (default: one per core).")

@@ -1,6 +1,5 @@
 import Foundation
 import NIOConcurrencyHelpers
-import NIOCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,6 +14,7 @@ public final class CacheStore: Sendable {
     private let index = NIOLockedValueBox(LRUIndex())
     private let files: OpenFileCache
     private let health = NIOLockedValueBox(Health())
+    private let clock: @Sendable () -> Double
     private static let temporaryPrefix = ".tmp-"
     /// After a write failure the cache reports itself degraded for this long.
     static let degradedSeconds = 30.0
@@ -25,7 +25,9 @@ public final class CacheStore: Sendable {
     }
 
     /// `memoryBudget`: bytes of hot objects also held in memory (`limits.memory_cache_bytes`).
-    public init(folder: String, maxBytes: Int64, memoryBudget: Int64, now: Double) throws {
+    /// `clock`: seconds on a monotonic clock, for freshness and for how long the cache counts as
+    /// degraded after a failure.
+    public init(folder: String, maxBytes: Int64, memoryBudget: Int64, clock: @escaping @Sendable () -> Double) throws {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -36,7 +38,8 @@ public final class CacheStore: Sendable {
         self.maxBytes = maxBytes
         files = OpenFileCache(memoryBudget: memoryBudget)
         realFolder = real
-        try adoptExisting(now: now)
+        self.clock = clock
+        try adoptExisting(now: clock())
     }
 
     /// A restarted edge keeps what it held: complete objects re-enter the index (oldest access
@@ -130,7 +133,7 @@ public final class CacheStore: Sendable {
     func writeFailed(errno code: CInt, needing bytes: Int64) {
         health.withLockedValue {
             $0.writeFailures += 1
-            $0.lastFailure = Self.now()
+            $0.lastFailure = clock()
         }
         guard code == ENOSPC || code == EDQUOT else { return }
         let evicted = index.withLockedValue { index in
@@ -146,7 +149,7 @@ public final class CacheStore: Sendable {
         var info = stat()
         if stat(realFolder, &info) == 0 { return true }
         index.withLockedValue { $0 = LRUIndex() }
-        health.withLockedValue { $0.lastFailure = Self.now() }
+        health.withLockedValue { $0.lastFailure = clock() }
         return (try? FileManager.default.createDirectory(atPath: realFolder, withIntermediateDirectories: true)) != nil
     }
 
@@ -154,11 +157,9 @@ public final class CacheStore: Sendable {
     public var report: (bytes: Int64, objects: Int, degraded: Bool, writeFailures: Int) {
         let (bytes, objects) = stats
         let health = health.withLockedValue { $0 }
-        let degraded = health.lastFailure.map { Self.now() - $0 < Self.degradedSeconds } ?? false
+        let degraded = health.lastFailure.map { clock() - $0 < Self.degradedSeconds } ?? false
         return (bytes, objects, degraded, health.writeFailures)
     }
-
-    private static func now() -> Double { Double(NIODeadline.now().uptimeNanoseconds) / 1e9 }
 
     public var stats: (bytes: Int64, objects: Int) {
         index.withLockedValue { ($0.totalBytes, $0.count) }

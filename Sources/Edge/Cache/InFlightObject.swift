@@ -76,12 +76,13 @@ public final class InFlightObject: @unchecked Sendable {
             guard offset < stored else { return nil }
             if offset < onDisk, let file { return .file(file, end: onDisk) }
             // Body parts arrive in order: the last one starting at or before `offset` holds it.
+            guard let first = inMemory.first, first.offset <= offset else { return nil }
             var low = 0, high = inMemory.count - 1
             while low < high {
                 let middle = (low + high + 1) / 2
                 if inMemory[middle].offset <= offset { low = middle } else { high = middle - 1 }
             }
-            guard let part = inMemory.indices.contains(low) ? inMemory[low] : nil, part.offset <= offset else { return nil }
+            let part = inMemory[low]
             let skip = Int(offset - part.offset)
             return part.bytes.getSlice(at: part.bytes.readerIndex + skip, length: part.bytes.readableBytes - skip).map { .memory($0) }
         }
@@ -102,7 +103,7 @@ public final class InFlightObject: @unchecked Sendable {
 
     /// The file holds every byte up to `total`.
     func didStore(upTo total: Int64) {
-        wake(lock.withLock { () -> [EventLoopPromise<Int64>] in
+        wake(lock.withLock {
             onDisk = total
             stored = total
             return dueWaiters()
@@ -111,26 +112,27 @@ public final class InFlightObject: @unchecked Sendable {
 
     /// `bytes` arrived for `offset` and are kept in memory (the file takes no more).
     func didKeep(_ bytes: ByteBuffer, at offset: Int64) {
-        wake(lock.withLock { () -> [EventLoopPromise<Int64>] in
+        wake(lock.withLock {
             inMemory.append((offset, bytes))
             stored = offset + Int64(bytes.readableBytes)
             return dueWaiters()
         })
     }
 
-    private func dueWaiters() -> [EventLoopPromise<Int64>] {
+    /// The waiters that `stored` now satisfies, taken off the list, and `stored`; under the lock.
+    private func dueWaiters() -> (promises: [EventLoopPromise<Int64>], stored: Int64) {
         var due: [EventLoopPromise<Int64>] = []
         byteWaiters.removeAll { waiter in
             guard stored > waiter.offset else { return false }
             due.append(waiter.promise)
             return true
         }
-        return due
+        return (due, stored)
     }
 
-    private func wake(_ promises: [EventLoopPromise<Int64>]) {
-        let total = lock.withLock { stored }
-        promises.forEach { $0.succeed(total) }
+    /// Completes them outside the lock (a waiter's callbacks may call back in).
+    private func wake(_ due: (promises: [EventLoopPromise<Int64>], stored: Int64)) {
+        due.promises.forEach { $0.succeed(due.stored) }
     }
 
     func fail(_ reason: Failure) {

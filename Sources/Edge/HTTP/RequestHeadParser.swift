@@ -77,8 +77,8 @@ public struct RequestHeadParser: Sendable {
         for header in headers where header.name == "content-length" {
             for member in header.value.split(separator: ",", omittingEmptySubsequences: false) {
                 let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-                let text = member.drop(while: blank).reversed().drop(while: blank).reversed()
-                guard !text.isEmpty, String(text).utf8.allSatisfy(isDigit), let value = Int(String(text)) else { return nil }
+                let text = String(member.drop(while: blank).reversed().drop(while: blank).reversed())
+                guard !text.isEmpty, text.utf8.allSatisfy(isDigit), let value = Int(text) else { return nil }
                 if let agreed, agreed != value { return nil }
                 agreed = value
             }

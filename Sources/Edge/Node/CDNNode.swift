@@ -78,7 +78,7 @@ public final class CDNNode: Sendable {
         }
         let parentAddress = edge.parent == "origin" ? config.origin.listen : config.edge(named: edge.parent)!.listen
         let cache = try CacheStore(folder: edge.cacheFolder, maxBytes: edge.cacheMaxBytes,
-                                   memoryBudget: config.limits.memoryCacheBytes, now: clock())
+                                   memoryBudget: config.limits.memoryCacheBytes, clock: clock)
         let status = NodeStatus(name: edge.name, role: "edge", capacityMbps: edge.capacityMbps,
                                 cache: cache)
         var clientConfiguration = HTTPClient.Configuration()

@@ -27,7 +27,7 @@ public final class AccessLog: Sendable {
         var out = ""
         for byte in text.utf8 {
             if needsEscape(byte) {
-                out += "\\x" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+                out += String(format: "\\x%02X", byte)
             } else {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             }
@@ -40,10 +40,4 @@ public final class AccessLog: Sendable {
     }
 
     public func flush() { log.flush() }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
 }

@@ -15,8 +15,8 @@ struct LookaheadPlanner {
     var riskAversion = 0.0
     /// When set, a plan's first level is any, and each later one the lowest or within this
     /// many levels of the one before: on a 10-level ladder that visits ~13 000 plans instead of
-    /// 100 000, and the jumps it leaves out cost more in switching than they could gain. Nil searches every plan (robust
-    /// MPC, which must match the reference's full enumeration).
+    /// 100 000, and the jumps it leaves out cost more in switching than they could gain. Nil
+    /// searches every plan (robust MPC, which must match the reference's full enumeration).
     var stepWindow: Int?
 
     /// One possible future: a throughput in bytes/s and how much it counts.

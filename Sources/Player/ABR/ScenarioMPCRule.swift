@@ -34,6 +34,10 @@ public final class ScenarioMPCRule: ABRRule {
 
         public init() {}
 
+        /// The settings `init(parsing:)` takes, by name.
+        public static let settingNames = ["horizon", "forecastWindow", "errorMemory", "maxRatio", "bufferValue", "bufferCap",
+                                          "riskAversion", "scenarioLimit", "stepWindow"]
+
         /// Settings as `name=value,...` (`bufferValue=1.0,horizon=4`), for trying variants from
         /// the command line (`dashcdn simulate --default-rule`) without a rebuild.
         public init(parsing text: String) throws {
@@ -54,7 +58,7 @@ public final class ScenarioMPCRule: ABRRule {
                 case "scenarioLimit": scenarioLimit = max(1, Int(value))
                 case "stepWindow": stepWindow = max(0, Int(value))
                 default:
-                    throw PlayerError("--default-rule: unknown setting '\(parts[0])' (horizon, forecastWindow, errorMemory, maxRatio, bufferValue, bufferCap, riskAversion, scenarioLimit, stepWindow)")
+                    throw PlayerError("--default-rule: unknown setting '\(parts[0])' (\(Self.settingNames.joined(separator: ", ")))")
                 }
             }
         }

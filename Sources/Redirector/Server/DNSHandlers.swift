@@ -58,24 +58,23 @@ final class DNSStreamHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let service: DNSService
-    private let timeout: TimeAmount
     private var client: IPAddress?
-    private var deadline: Scheduled<Void>?
+    private var deadline: CloseDeadline
 
     init(service: DNSService, timeout: TimeAmount) {
         self.service = service
-        self.timeout = timeout
+        deadline = CloseDeadline(after: timeout)
     }
 
     func channelActive(context: ChannelHandlerContext) {
         client = IPAddress(context.remoteAddress)
-        armDeadline(context: context)
+        deadline.arm(context)
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let message = unwrapInboundIn(data)
-        armDeadline(context: context)
+        deadline.arm(context)
         guard let client, let reply = service.reply(to: Array(message.readableBytesView), from: client, overTCP: true) else { return }
         var framed = context.channel.allocator.buffer(capacity: reply.count + 2)
         framed.writeInteger(UInt16(reply.count))
@@ -88,21 +87,12 @@ final class DNSStreamHandler: ChannelInboundHandler {
         context.fireChannelReadComplete()
     }
 
-    private func armDeadline(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { context.close(promise: nil) }
-    }
-
     func channelInactive(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
+        deadline.cancel()
         context.fireChannelInactive()
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
-    }
+    func handlerRemoved(context: ChannelHandlerContext) { deadline.cancel() }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }
 }

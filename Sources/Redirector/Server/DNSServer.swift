@@ -17,8 +17,6 @@ final class DNSServer: Sendable {
     static let maxTCPConnections = 1024
     /// One client's share of them (a busy resolver needs a few; RFC 7766 §6.2.2).
     static let maxTCPConnectionsPerClient = 32
-    /// One read takes at most this much, so the answers to one read's queries stay small.
-    static let tcpReadSizes = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 16384)
 
     /// `queryTimeout`: each query over TCP must arrive whole within this of the connection opening
     /// or of the previous answer (RFC 7766 §6.2.3 suggests seconds, not minutes).
@@ -67,7 +65,7 @@ final class DNSServer: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 256)
                 .childChannelOption(.maxMessagesPerRead, value: 1)
-                .childChannelOption(.recvAllocator, value: Self.tcpReadSizes)
+                .childChannelOption(.recvAllocator, value: smallReads)
                 .childChannelInitializer { channel in
                     guard connections.admit(channel, total: Self.maxTCPConnections, perClient: Self.maxTCPConnectionsPerClient) else {
                         return channel.close()

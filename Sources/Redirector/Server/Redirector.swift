@@ -53,7 +53,7 @@ public final class Redirector: Sendable {
                 .serverChannelOption(.backlog, value: 256)
                 // Small reads: what the pipelining stage holds between responses stays small.
                 .childChannelOption(.maxMessagesPerRead, value: 1)
-                .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 16384))
+                .childChannelOption(.recvAllocator, value: smallReads)
                 .childChannelInitializer { channel in
                     guard connections.admit(channel, total: limits.maxConnections, perClient: limits.maxConnectionsPerClient) else {
                         return channel.close()
