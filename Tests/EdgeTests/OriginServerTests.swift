@@ -35,9 +35,9 @@ final class OriginServerTests: XCTestCase {
         let head = try curl(url, ["-I"])
         XCTAssertEqual(head.status, 200)
         XCTAssertEqual(head.headers["content-length"], String(file.count))
-        let raw = try RawClient(port: cdn.origin.port)
+        let raw = try RawConnection(port: cdn.origin.port)
         raw.send("HEAD /media/t/v/1.m4s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        XCTAssertTrue(raw.receive().hasSuffix("\r\n\r\n"), "HEAD sends the head and nothing after it")
+        XCTAssertTrue(raw.receiveText().hasSuffix("\r\n\r\n"), "HEAD sends the head and nothing after it")
 
         let range = try curl(url, ["-H", "Range: bytes=100-199"])
         XCTAssertEqual(range.status, 206)
@@ -114,9 +114,9 @@ final class OriginServerTests: XCTestCase {
                        "/media/%252e%252e/secret.txt", "/media/t/v/%2e%2e/%2e%2e/%2e%2e/secret.txt",
                        "/\(cdn.root.path)/secret.txt", "/media/\(cdn.root.path)/secret.txt"]
         for target in targets {
-            let client = try RawClient(port: cdn.origin.port)
+            let client = try RawConnection(port: cdn.origin.port)
             client.send("GET \(target) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            let answer = client.receive()
+            let answer = client.receiveText()
             XCTAssertFalse(answer.contains(secret), "\(target) leaked")
             XCTAssertTrue(answer.hasPrefix("HTTP/1.1 400") || answer.hasPrefix("HTTP/1.1 404"), "\(target): \(answer.prefix(40))")
         }
@@ -126,13 +126,13 @@ final class OriginServerTests: XCTestCase {
     func testOversizedRequestsGet414And431() throws {
         let cdn = try TestCDN(name: "oversized", segments: 1)
         defer { cdn.stop() }
-        let long = try RawClient(port: cdn.origin.port)
+        let long = try RawConnection(port: cdn.origin.port)
         long.send("GET /media/\(String(repeating: "a", count: 10_000)) HTTP/1.1\r\nHost: x\r\n\r\n")
-        XCTAssertTrue(long.receive().hasPrefix("HTTP/1.1 414"))
-        let fat = try RawClient(port: cdn.origin.port)
+        XCTAssertTrue(long.receiveText().hasPrefix("HTTP/1.1 414"))
+        let fat = try RawConnection(port: cdn.origin.port)
         let headers = (0..<50).map { "X-Filler-\($0): \(String(repeating: "b", count: 1000))\r\n" }.joined()
         fat.send("GET /media/t/v/1.m4s HTTP/1.1\r\nHost: x\r\n\(headers)\r\n")
-        XCTAssertTrue(fat.receive().hasPrefix("HTTP/1.1 431"))
+        XCTAssertTrue(fat.receiveText().hasPrefix("HTTP/1.1 431"))
     }
 
     func testSlowAndIdleClientsTimeOut() throws {
@@ -141,13 +141,13 @@ final class OriginServerTests: XCTestCase {
         limits.idleTimeout = 0.5
         let cdn = try TestCDN(name: "slow", segments: 1, limits: limits)
         defer { cdn.stop() }
-        let slow = try RawClient(port: cdn.origin.port)
+        let slow = try RawConnection(port: cdn.origin.port)
         slow.send("GET /media/t/v/1.m4s HTTP/1.1\r\nHo")
         let started = Date()
-        XCTAssertTrue(slow.receive().hasPrefix("HTTP/1.1 408"))
+        XCTAssertTrue(slow.receiveText().hasPrefix("HTTP/1.1 408"))
         XCTAssertLessThan(Date().timeIntervalSince(started), 3)
-        let idle = try RawClient(port: cdn.origin.port)
-        XCTAssertEqual(idle.receive(), "", "an idle connection is closed without a word")
+        let idle = try RawConnection(port: cdn.origin.port)
+        XCTAssertEqual(idle.receiveText(), "", "an idle connection is closed without a word")
     }
 
     func testConnectionFloodMeetsTheLimitWith503() throws {
@@ -155,10 +155,10 @@ final class OriginServerTests: XCTestCase {
         limits.maxConnections = 8
         let cdn = try TestCDN(name: "flood", segments: 1, limits: limits)
         defer { cdn.stop() }
-        var held = try (0..<8).map { _ in try RawClient(port: cdn.origin.port) }
+        var held = try (0..<8).map { _ in try RawConnection(port: cdn.origin.port) }
         Thread.sleep(forTimeInterval: 0.2)
-        let extra = try RawClient(port: cdn.origin.port)
-        XCTAssertTrue(extra.receive().hasPrefix("HTTP/1.1 503"))
+        let extra = try RawConnection(port: cdn.origin.port)
+        XCTAssertTrue(extra.receiveText().hasPrefix("HTTP/1.1 503"))
         held.removeAll()
         Thread.sleep(forTimeInterval: 0.3)
         XCTAssertEqual(try curl(cdn.originURL + "/media/t/v/1.m4s").status, 200, "room again once clients leave")
@@ -168,9 +168,9 @@ final class OriginServerTests: XCTestCase {
         let cdn = try TestCDN(name: "vanish", segments: 1, segmentBytes: 8 << 20)
         defer { cdn.stop() }
         for _ in 0..<20 {
-            let client = try RawClient(port: cdn.origin.port)
+            let client = try RawConnection(port: cdn.origin.port)
             client.send("GET /media/t/v/1.m4s HTTP/1.1\r\nHost: x\r\n\r\n")
-            _ = client.receive(limit: 10_000)
+            _ = client.receiveText(limit: 10_000)
         }
         Thread.sleep(forTimeInterval: 0.5)
         let after = try curl(cdn.originURL + "/media/t/v/1.m4s")
@@ -185,17 +185,17 @@ final class OriginServerTests: XCTestCase {
         defer { cdn.stop() }
         let before = HTTPConnectionHandler.alive.withLockedValue { $0 }
         for index in 0..<150 {
-            let client = try RawClient(port: cdn.origin.port)
+            let client = try RawConnection(port: cdn.origin.port)
             switch index % 3 {
             case 0:  // answered, then closed by the server
                 client.send("GET /manifests/t.mpd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                _ = client.receive()
+                _ = client.receiveText()
             case 1:  // keep-alive, answered, then the client hangs up
                 client.send("HEAD /media/t/v/1.m4s HTTP/1.1\r\nHost: x\r\n\r\n")
-                _ = client.receive(limit: 100)
+                _ = client.receiveText(limit: 100)
             default:  // gone in the middle of a body
                 client.send("GET /media/t/v/1.m4s HTTP/1.1\r\nHost: x\r\n\r\n")
-                _ = client.receive(limit: 10_000)
+                _ = client.receiveText(limit: 10_000)
             }
         }
         var alive = Int.max

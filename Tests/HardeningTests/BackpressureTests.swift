@@ -9,7 +9,7 @@ final class BackpressureTests: XCTestCase {
         let cdn = try HostileCDN(name: "pipeliner")
         defer { cdn.stop() }
         // The edge holds the object, so its requests are hits answered at once.
-        XCTAssertEqual(try HostileCDN.curl("http://127.0.0.1:\(cdn.edgePort)/media/t/v/init.mp4").status, 200)
+        XCTAssertEqual(try curl("http://127.0.0.1:\(cdn.edgePort)/media/t/v/init.mp4").status, 200)
         let http = { (path: String) in Array("GET \(path) HTTP/1.1\r\nHost: t\r\n\r\n".utf8) }
         let attacks: [(name: String, port: Int, unit: [UInt8])] = [
             ("origin", cdn.originPort, http("/manifests/t.mpd")),

@@ -13,11 +13,11 @@ final class CacheFailureTests: XCTestCase {
         defer { cdn.stop() }
         let edge = "http://127.0.0.1:\(cdn.edgePort)"
         let segment = try cdn.file("Media/t/v/1.m4s")
-        XCTAssertEqual(try HostileCDN.curl(edge + "/media/t/v/1.m4s").body, segment)
+        XCTAssertEqual(try curl(edge + "/media/t/v/1.m4s").body, segment)
         XCTAssertEqual(try health(edge)["cache_objects"] as? Int, 1)
         try FileManager.default.removeItem(at: cdn.cacheFolder)
         for path in ["/media/t/v/1.m4s", "/media/t/v/init.mp4", "/media/t/v/1.m4s"] {
-            let answer = try HostileCDN.curl(edge + path)
+            let answer = try curl(edge + path)
             XCTAssertEqual(answer.status, 200, "\(path): \(String(decoding: answer.body.prefix(200), as: UTF8.self))")
             XCTAssertEqual(answer.body, try cdn.file("Media/t/v/" + (path as NSString).lastPathComponent), path)
             XCTAssertFalse(String(decoding: answer.body, as: UTF8.self).contains(cdn.root.path), "no path in a body")
@@ -39,20 +39,20 @@ final class CacheFailureTests: XCTestCase {
         let edge = "http://127.0.0.1:\(cdn.edgePort)"
         let big = try cdn.file("Media/t/v/big.m4s")
         for round in 1...3 {
-            let answer = try HostileCDN.curl(edge + "/media/t/v/big.m4s", maxTime: 20)
+            let answer = try curl(edge + "/media/t/v/big.m4s", maxTime: 20)
             XCTAssertEqual(answer.status, 200)
             XCTAssertEqual(answer.body.count, big.count, "round \(round): every byte of a 9 MB object through a 5 MiB cache disk")
             XCTAssertTrue(answer.body == big, "round \(round): the right bytes")
         }
         // Smaller objects still fit and are cached.
-        XCTAssertEqual(try HostileCDN.curl(edge + "/media/t/v/1.m4s").body, try cdn.file("Media/t/v/1.m4s"))
+        XCTAssertEqual(try curl(edge + "/media/t/v/1.m4s").body, try cdn.file("Media/t/v/1.m4s"))
         let report = try health(edge)
         XCTAssertEqual(report["cache"] as? String, "degraded", "\(report)")
         XCTAssertGreaterThanOrEqual(report["cache_write_failures"] as? Int ?? 0, 3, "\(report)")
     }
 
     private func health(_ base: String) throws -> [String: Any] {
-        let answer = try HostileCDN.curl(base + "/healthz")
+        let answer = try curl(base + "/healthz")
         return try XCTUnwrap(JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
     }
 

@@ -13,14 +13,14 @@ final class FileSafetyTests: XCTestCase {
         defer { cdn.stop() }
         XCTAssertEqual(mkfifo(cdn.root.appendingPathComponent("Media/t/v/fifo.m4s").path, 0o644), 0)
         let base = "http://127.0.0.1:\(cdn.originPort)"
-        let fifo = Outcome<(status: Int, body: Data, seconds: Double)>()
-        Thread { fifo.set(try? HostileCDN.curl(base + "/media/t/v/fifo.m4s", maxTime: 5)) }.start()
+        let fifo = Outcome<CurlResponse>()
+        Thread { fifo.set(try? curl(base + "/media/t/v/fifo.m4s", maxTime: 5)) }.start()
         Thread.sleep(forTimeInterval: 0.2)
         // Whatever the FIFO request does, everyone else is answered at once, on every event loop.
         for _ in 0..<6 {
-            let health = try HostileCDN.curl(base + "/healthz", maxTime: 1)
+            let health = try curl(base + "/healthz", maxTime: 1)
             XCTAssertEqual(health.status, 200, "healthz answered within 1 s while a FIFO is asked for")
-            XCTAssertEqual(try HostileCDN.curl(base + "/manifests/t.mpd", maxTime: 1).status, 200)
+            XCTAssertEqual(try curl(base + "/manifests/t.mpd", maxTime: 1).status, 200)
         }
         let answer = fifo.wait(seconds: 6)
         XCTAssertEqual(answer?.status, 404, "anything but a regular file is not served")
@@ -47,7 +47,7 @@ final class FileSafetyTests: XCTestCase {
         XCTAssertLessThan(share, 0.4, "the server used \(Int(share * 100))% of a core with a cut-short file in flight")
         XCTAssertTrue(reader.closed.wait(seconds: 5) ?? false, "the connection is closed: what was promised cannot be sent")
         // And it goes on serving.
-        XCTAssertEqual(try HostileCDN.curl("http://127.0.0.1:\(cdn.originPort)/media/t/v/1.m4s").status, 200)
+        XCTAssertEqual(try curl("http://127.0.0.1:\(cdn.originPort)/media/t/v/1.m4s").status, 200)
     }
 
     func testDifferingContentLengthsAreRefusedNotParsedAsASecondRequest() throws {

@@ -64,15 +64,4 @@ final class HostileCDN {
         var generator = SeededGenerator(seed: seed)
         return Data((0..<(count + 7) / 8).map { _ in generator.next() }.withUnsafeBytes { Data($0) }.prefix(count))
     }
-
-    /// curl's status, body and time for a URL; `arguments` go before it.
-    static func curl(_ url: String, _ arguments: [String] = [], maxTime: Double = 10) throws -> (status: Int, body: Data, seconds: Double) {
-        let folder = try Paths.temporaryFolder("curl-\(UUID().uuidString.prefix(8))")
-        let bodyFile = folder.appendingPathComponent("b").path
-        let run = try runProcess("/usr/bin/curl", ["-s", "--max-time", "\(maxTime)", "-o", bodyFile,
-                                                   "-w", "%{http_code} %{time_total}"] + arguments + [url])
-        let fields = run.stdout.split(separator: " ")
-        return (Int(fields.first ?? "") ?? 0, FileManager.default.contents(atPath: bodyFile) ?? Data(),
-                Double(fields.last ?? "") ?? 0)
-    }
 }

@@ -162,6 +162,11 @@ public final class RawConnection: Sendable {
         return data
     }
 
+    /// What `receive` reads, as text.
+    public func receiveText(limit: Int = 1 << 22) -> String {
+        String(decoding: receive(limit: limit), as: UTF8.self)
+    }
+
     /// Whether the peer has closed the connection: a read returns end of stream (or a reset)
     /// within `seconds`. Data that arrives first is skipped.
     public func closedByPeer(within seconds: Double) -> Bool {
