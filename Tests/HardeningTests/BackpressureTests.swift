@@ -38,17 +38,22 @@ final class BackpressureTests: XCTestCase {
         let headers = "Host: 127.0.0.1\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
             + "Chrome/120.0.0.0 Safari/537.36\r\nAccept: */*\r\nAccept-Language: en-US,en;q=0.9\r\n"
             + "Accept-Encoding: gzip, deflate, br\r\nOrigin: http://player.example.test\r\nReferer: http://player.example.test/\r\n\r\n"
-        // Two objects of different sizes in turn: the lengths that come back show the order.
-        let targets = (0..<1000).map { $0 % 2 == 0 ? "/media/t/v/init.mp4" : "/manifests/t.mpd" }
-        let pipeline = targets.map { "GET \($0) HTTP/1.1\r\n" + headers }.joined()
+        // A 9 MB object first, which keeps the server busy while the client has not started
+        // reading and the rest of the pipeline piles up behind it; then two small objects of
+        // different sizes in turn, so the lengths that come back show the order. The last
+        // request closes the connection, so the client reads until the server is done.
+        let targets = ["/media/t/v/big.m4s"] + (1..<1000).map { $0 % 2 == 0 ? "/media/t/v/init.mp4" : "/manifests/t.mpd" }
+        let pipeline = targets.enumerated().map { index, target in
+            "GET \(target) HTTP/1.1\r\n" + (index == targets.count - 1 ? "Connection: close\r\n" : "") + headers
+        }.joined()
         XCTAssertGreaterThan(pipeline.utf8.count, 131_000, "more than the issue's 131 KB in one write")
-        let client = try RawConnection(port: cdn.originPort)
+        let client = try RawConnection(port: cdn.originPort, timeout: 10)
         let writer = Thread { client.send(pipeline) }
         writer.start()
+        Thread.sleep(forTimeInterval: 0.5)
         let manifestSize = try cdn.file("Manifests/t.mpd").count
-        let expected = targets.map { $0.hasSuffix(".mpd") ? manifestSize : 1000 }
-        let bytes = client.receive { self.responseLengths(in: $0, count: targets.count).count == targets.count }
-        let answers = responseLengths(in: bytes, count: targets.count)
+        let expected = targets.map { $0.hasSuffix(".mpd") ? manifestSize : $0.hasSuffix("big.m4s") ? 9_000_000 : 1000 }
+        let answers = responseLengths(in: client.receive(limit: 1 << 26), count: targets.count)
         XCTAssertEqual(answers.count, 1000, "every request answered")
         XCTAssertEqual(answers, expected, "in the order asked")
     }
