@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "dashcdn", targets: ["dashcdn"]),
         .library(name: "Segmenter", targets: ["Segmenter"]),
         .library(name: "MPD", targets: ["MPD"]),
+        .library(name: "ABR", targets: ["ABR"]),
         .library(name: "Player", targets: ["Player"]),
         .library(name: "Topology", targets: ["Topology"]),
         .library(name: "Edge", targets: ["Edge"]),
@@ -34,79 +35,114 @@ let package = Package(
         .target(name: "FFmpeg", dependencies: ["CFFmpeg"]),
         // Manifest model and writer: pure Swift.
         .target(name: "MPD"),
-        .target(name: "Segmenter", dependencies: ["FFmpeg", "MPD"]),
-        // ABR rules, playout buffer, QoE and the trace-driven simulator (pure Swift), and the live
-        // session that plays an MPD through the CDN over AsyncHTTPClient.
+        // Where a title's files live on disk and in URLs, and what kind each file is: pure Swift.
+        .target(name: "ContentLayout"),
+        .target(name: "Segmenter", dependencies: ["FFmpeg", "MPD", "ContentLayout"]),
+        // IP addresses, CIDR blocks, host:port: pure Swift, the bottom of the network side.
+        .target(name: "Addressing"),
+        // HTTP vocabulary both servers share: statuses, methods, the read-only method and CORS rules.
+        .target(name: "HTTPCore"),
+        // Bandwidth traces (Mahimahi, Pensieve, FCC formats) and a cursor over them: pure Swift,
+        // shared by the simulator and the edges' emulated links.
+        .target(name: "Traces"),
+        // What every server shares: the connection registry, the /healthz report, the log writer,
+        // socket errors in words, the monotonic clock.
+        .target(
+            name: "ServerSupport",
+            dependencies: [
+                "Addressing",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // ABR rules, playout buffer, QoE and the trace-driven simulator: pure Swift, no sockets.
+        .target(name: "ABR", dependencies: ["MPD", "Traces", "ContentLayout"]),
+        // The live player: plays an MPD through the CDN over AsyncHTTPClient with an ABR rule.
         .target(
             name: "Player",
             dependencies: [
-                "MPD", "DNSWire", "Topology",
+                "ABR", "MPD", "DNSWire", "Addressing", "ServerSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // CDNConfig: origin, edges, coverage zones, emulated links; YAML in, validated model out.
-        .target(name: "Topology", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Topology", dependencies: ["Addressing", "ServerSupport", .product(name: "Yams", package: "Yams")]),
         // The HTTP tier: origin and edge servers on SwiftNIO, origin pull, cache, shaping, metrics.
         .target(
             name: "Edge",
             dependencies: [
-                "Topology", "Player", "MPD",
+                "Topology", "Traces", "MPD", "ContentLayout", "HTTPCore", "ServerSupport", "Addressing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // DNS messages on the wire (RFC 1035, 6891, 7871): names, parsing, writing. Pure Swift,
         // shared by the redirector's server and the player's lookups.
-        .target(name: "DNSWire", dependencies: ["Topology"]),
+        .target(name: "DNSWire", dependencies: ["Addressing"]),
         // Authoritative DNS, HTTP 302 and content steering over health-checked edges.
         .target(
             name: "Redirector",
             dependencies: [
-                "Topology", "Edge", "DNSWire",
+                "Topology", "DNSWire", "HTTPCore", "ServerSupport", "Addressing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A whole CDN configuration started in one process: `cdn up`, the demo and the tests.
+        .target(name: "CDN", dependencies: ["Edge", "Redirector", "Topology", "ServerSupport", "Addressing",
+                                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                                            .product(name: "Logging", package: "swift-log")]),
         // `dashcdn demo`: the whole chain, from the sample movie to three players, in one process.
-        .target(name: "Demo", dependencies: ["Segmenter", "Player", "Topology", "Edge", "Redirector"]),
+        .target(name: "Demo", dependencies: ["Segmenter", "ABR", "Player", "Addressing", "ContentLayout", "Topology", "CDN", "ServerSupport"]),
         .executableTarget(
             name: "dashcdn",
             dependencies: [
-                "Segmenter", "MPD", "Player", "Topology", "Edge", "Redirector", "Demo",
+                "Segmenter", "MPD", "Traces", "ABR", "Player", "Addressing", "Topology", "Edge", "Redirector", "CDN", "Demo",
+                "ServerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // What every test target shares: where things are, and running `dashcdn`.
         .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "MPDTests", dependencies: ["MPD", "TestSupport"]),
-        .testTarget(name: "PlayerTests", dependencies: ["Player", "MPD", "TestSupport", "dashcdn"]),
-        .testTarget(name: "TopologyTests", dependencies: ["Topology", "TestSupport"]),
+        .testTarget(name: "PlayerTests", dependencies: ["ABR", "Traces", "Player", "MPD", "TestSupport", "dashcdn"]),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "Addressing", "TestSupport"]),
         .testTarget(
             name: "EdgeTests",
             dependencies: [
-                "Edge", "Topology", "TestSupport", "dashcdn",
+                "Edge", "Topology", "Addressing", "ContentLayout", "HTTPCore", "TestSupport", "dashcdn",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(
             name: "RedirectorTests",
-            dependencies: ["Redirector", "DNSWire", "Edge", "Topology", "TestSupport", "MPD", "dashcdn"]
+            dependencies: ["Redirector", "DNSWire", "Edge", "Topology", "Addressing", "HTTPCore", "ServerSupport", "TestSupport", "MPD", "dashcdn"]
         ),
         .testTarget(
             name: "PlaybackTests",
-            dependencies: ["Player", "MPD", "Edge", "Redirector", "Topology", "Segmenter", "TestSupport", "dashcdn"]
+            dependencies: [
+                "ABR", "Player", "MPD", "Edge", "Redirector", "CDN", "ContentLayout", "Topology", "Addressing", "Segmenter",
+                "TestSupport", "dashcdn",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         // Hostile clients and failing disks against `dashcdn cdn up` in a child process.
         .testTarget(name: "HardeningTests", dependencies: ["TestSupport", "dashcdn"]),

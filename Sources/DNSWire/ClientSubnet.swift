@@ -1,4 +1,4 @@
-import Topology
+import Addressing
 
 /// The EDNS Client Subnet option (RFC 7871): the network a resolver's client is in, and in a
 /// response, how much of it the answer depends on (the scope).

@@ -1,3 +1,5 @@
+import Addressing
+import ContentLayout
 import Foundation
 import Player
 import Topology
@@ -11,7 +13,8 @@ public struct DemoClient: Sendable {
 
     /// One client per zone (the first three), each using the next routing mode in turn, so the
     /// demo shows DNS SRV, HTTP 302 and content steering side by side.
-    static func clients(for config: CDNConfig, title: String, dnsPort: Int, httpPort: Int, originPort: Int) -> [DemoClient] {
+    /// `config` as running (real ports); the DNS port is the redirector's, which may differ.
+    static func clients(for config: CDNConfig, title: String, dnsPort: Int) -> [DemoClient] {
         config.coverage.prefix(3).enumerated().compactMap { index, zone in
             guard let network = zone.networks.first(where: \.address.isIPv4) else { return nil }
             var octets = network.address.bytes
@@ -22,13 +25,13 @@ public struct DemoClient: Sendable {
             switch index % 3 {
             case 0:
                 mode = .dns(server: config.redirector.dns.host, port: dnsPort)
-                url = "http://\(config.routingHost)/manifests/\(title).mpd"
+                url = "http://\(config.routingHost)/\(ContentLayout.manifest(title))"
             case 1:
                 mode = .redirect
-                url = "http://\(config.redirector.http.host):\(httpPort)/manifests/\(title).mpd"
+                url = "http://\(config.redirector.http)/\(ContentLayout.manifest(title))"
             default:
                 mode = .steering
-                url = "http://\(config.origin.listen.host):\(originPort)/manifests/\(title).steering.mpd"
+                url = "http://\(config.origin.listen)/\(ContentLayout.steeringVariant(title))"
             }
             return DemoClient(zone: zone.name, sourceAddress: address, mode: mode, url: URL(string: url)!)
         }

@@ -1,7 +1,8 @@
-import Edge
+import ABR
+import CDN
+import ContentLayout
 import Foundation
 import Player
-import Redirector
 import Segmenter
 import Topology
 
@@ -27,7 +28,7 @@ public final class DemoRunner: @unchecked Sendable {
     let settings: DemoSettings
     let say: @Sendable (String) -> Void
     let note: @Sendable (String) -> Void
-    private var services: [() -> Void] = []
+    private var cdn: RunningCDN?
     private let lock = NSLock()
 
     public init(settings: DemoSettings, say: @escaping @Sendable (String) -> Void, note: @escaping @Sendable (String) -> Void) {
@@ -39,20 +40,20 @@ public final class DemoRunner: @unchecked Sendable {
     public func run() async throws -> [DemoResult] {
         var config = try CDNConfig.load(path: settings.config)
         // The players' lines are the show: per-request logs would drown them.
-        config.limits.accessLog = "off"
-        config.redirector.decisionLog = "off"
+        config.limits.accessLog = .off
+        config.redirector.decisionLog = .off
         let root = URL(fileURLWithPath: config.origin.root)
         try prepareMedia(root: root)
         defer { stopAll() }
-        let (redirector, edges, originPort) = try startCDN(config)
-        let clients = DemoClient.clients(for: config, title: settings.title, dnsPort: redirector.dnsPort,
-                                         httpPort: redirector.httpPort, originPort: originPort)
+        let cdn = try RunningCDN(config: config)
+        lock.withLock { self.cdn = cdn }
+        let clients = DemoClient.clients(for: cdn.config, title: settings.title, dnsPort: cdn.redirector.dnsPort)
         guard !clients.isEmpty else { throw PlayerError("\(settings.config): the demo needs coverage zones with IPv4 networks") }
-        let plots = root.appendingPathComponent("Media/demo")
+        let plots = root.appendingPathComponent(ContentLayout.titleFolder("demo"))
         try FileManager.default.createDirectory(at: plots, withIntermediateDirectories: true)
         let firstEdges = FirstEdges()
         // A 302 names an edge by address; the table shows the configuration's names.
-        let edgeNames = Dictionary(uniqueKeysWithValues: edges.map { ($0.listen, $0.name) })
+        let edgeNames = Dictionary(uniqueKeysWithValues: cdn.config.edges.map { ("\($0.listen)", $0.name) })
         let length = try presentationLength(root: root)
         note("demo: \(clients.count) clients start; half-way (\(Int(length / 2)) s) the edge serving \(clients[min(1, clients.count - 1)].zone) is stopped")
         return try await withThrowingTaskGroup(of: DemoResult?.self) { group in
@@ -60,11 +61,11 @@ public final class DemoRunner: @unchecked Sendable {
                 group.addTask { try await self.play(client, plots: plots, firstEdges: firstEdges, edgeNames: edgeNames) }
             }
             group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(length / 2 * 1e9))
+                try await Task.sleep(for: .seconds(length / 2))
                 let victim = firstEdges.edge(of: clients[min(1, clients.count - 1)].zone)
-                if let victim, let (name, stop) = edges.first(where: { $0.name == victim || $0.listen == victim }).map({ ($0.name, $0.stop) }) {
+                if let victim, let name = edgeNames[victim] ?? cdn.config.edge(named: victim)?.name {
                     self.note("demo: stopping \(name) (Ctrl-C of an operator, a crash, a lost rack)")
-                    stop()
+                    cdn.stopEdge(named: name)
                 }
                 return nil
             }
@@ -99,8 +100,8 @@ public final class DemoRunner: @unchecked Sendable {
 
     /// The sample and its ladder, made only when missing.
     private func prepareMedia(root: URL) throws {
-        let sample = root.appendingPathComponent("Media/\(settings.title).mp4")
-        let manifest = root.appendingPathComponent("Manifests/\(settings.title).mpd")
+        let sample = root.appendingPathComponent("\(ContentLayout.mediaFolder)/\(settings.title).mp4")
+        let manifest = root.appendingPathComponent(ContentLayout.manifest(settings.title))
         if FileManager.default.fileExists(atPath: manifest.path) {
             note("demo: reusing the ladder of \(manifest.path)")
             return
@@ -120,38 +121,14 @@ public final class DemoRunner: @unchecked Sendable {
         note(String(format: "demo: encoded %.0f s of media in %.0f s", report.durationSeconds, report.wallSeconds))
     }
 
-    /// The origin, every edge and the redirector; returns what the clients need to reach them.
-    private func startCDN(_ config: CDNConfig) throws -> (Redirector, [(name: String, listen: String, stop: @Sendable () -> Void)], Int) {
-        let origin = try CDNNode.origin(config: config)
-        keep { origin.stop() }
-        note("demo: origin on http://\(config.origin.listen.host):\(origin.port)")
-        var edges: [(name: String, listen: String, stop: @Sendable () -> Void)] = []
-        for edge in config.edges {
-            let node = try CDNNode.edge(named: edge.name, config: config)
-            keep { node.stop() }
-            edges.append((edge.name, "\(edge.listen.host):\(node.port)", { node.stop() }))
-            note("demo: \(edge.name) on http://\(edge.listen.host):\(node.port)")
-        }
-        let redirector = try Redirector(config: config, events: { [note] in note("demo: redirector: \($0)") })
-        keep { redirector.stop() }
-        note("demo: redirector DNS on \(config.redirector.dns.host):\(redirector.dnsPort), HTTP on \(config.redirector.http.host):\(redirector.httpPort)")
-        return (redirector, edges, origin.port)
-    }
-
     private func presentationLength(root: URL) throws -> Double {
-        let table = try VideoTable.load(path: root.appendingPathComponent("Manifests/\(settings.title).mpd").path)
+        let table = try VideoTable.load(path: root.appendingPathComponent(ContentLayout.manifest(settings.title)).path)
         return table.segmentDuration * Double(table.segmentCount)
     }
 
-    private func keep(_ stop: @escaping () -> Void) { lock.withLock { services.append(stop) } }
-
-    /// Stops everything started so far (also from a signal handler).
+    /// Stops the CDN if it is running (also from a signal handler).
     public func stopAll() {
-        let stops = lock.withLock { () -> [() -> Void] in
-            defer { services.removeAll() }
-            return services
-        }
-        stops.reversed().forEach { $0() }
+        lock.withLock { () -> RunningCDN? in defer { cdn = nil }; return cdn }?.stop()
     }
 }
 

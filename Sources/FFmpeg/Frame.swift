@@ -2,8 +2,9 @@ import CFFmpeg
 
 /// Owns one AVFrame. A frame is handed from thread to thread (decoder to encoders) but never used
 /// by two at once; `reference()` gives each consumer its own frame over the same refcounted buffers.
-public final class Frame: @unchecked Sendable {
-    public let pointer: UnsafeMutablePointer<AVFrame>
+public final class Frame: Sendable {
+    /// Used by one thread at a time, as said above: the one place the compiler takes our word.
+    nonisolated(unsafe) public let pointer: UnsafeMutablePointer<AVFrame>
 
     public init() {
         guard let frame = av_frame_alloc() else { fatalError("av_frame_alloc: out of memory") }

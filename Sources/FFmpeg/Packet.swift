@@ -1,7 +1,7 @@
 import CFFmpeg
 
 /// Owns one AVPacket.
-public final class Packet: @unchecked Sendable {
+public final class Packet {
     public let pointer: UnsafeMutablePointer<AVPacket>
 
     public init() {

@@ -35,7 +35,7 @@ final class AudioTrackEncoder {
         self.isMain = isMain
         encoder = try Encoder(audio: settings)
         resampler = Resampler(sampleRate: settings.sampleRate, channels: settings.channels)
-        writer = try RepresentationWriter(folder: folder, encoder: encoder)
+        writer = try RepresentationWriter(folder: folder, encoder: encoder, audio: true)
         boundaries = SegmentBoundaries(duration: segmentDuration)
         self.language = language
     }

@@ -21,7 +21,7 @@ public struct EncodeReport: Sendable {
     public let wallSeconds: Double
     public let manifest: String
     /// The HLS multivariant playlist beside the MPD.
-    public var playlist: String { (manifest as NSString).deletingPathExtension + ".m3u8" }
+    public let playlist: String
     public let segmentTable: String
     public let mediaFolder: String
 

@@ -1,3 +1,4 @@
+import ContentLayout
 import FFmpeg
 import Foundation
 import MPD
@@ -138,13 +139,14 @@ public enum LadderEncoder {
         let table = try builder.segmentTable().encoded()
         for rep in builder.video + builder.audio {
             try Data(builder.mediaPlaylist(rep).utf8)
-                .write(to: publication.stagedFolder(rep.id).appendingPathComponent(ManifestBuilder.playlistName))
+                .write(to: publication.stagedFolder(rep.id).appendingPathComponent(ContentLayout.mediaPlaylistName))
         }
         try publication.publish(mpd: mpd, playlist: builder.multivariantPlaylist(), table: table)
         return EncodeReport(title: request.title, rows: builder.reportRows(), dropped: dropped,
                             durationSeconds: builder.manifest().mediaPresentationDuration,
                             wallSeconds: Date().timeIntervalSince(started),
-                            manifest: publication.manifest.path, segmentTable: publication.segmentTable.path,
+                            manifest: publication.manifest.path, playlist: publication.playlist.path,
+                            segmentTable: publication.segmentTable.path,
                             mediaFolder: publication.mediaFolder.path)
     }
 
@@ -158,7 +160,7 @@ public enum LadderEncoder {
             let document = WebVTT.document(cues[index], offset: source.videoStart)
             let folder = publication.stagedFolder(id)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data(document.utf8).write(to: folder.appendingPathComponent(TextTrack.fileName))
+            try Data(document.utf8).write(to: folder.appendingPathComponent(ContentLayout.subtitlesName))
             return TextTrack(id: id, language: source.subtitleTracks[index].languageCode, bytes: document.utf8.count)
         }
     }

@@ -1,3 +1,4 @@
+import ContentLayout
 import Foundation
 import MPD
 
@@ -8,13 +9,18 @@ struct EncodedRepresentation {
         case audio(sampleRate: Int, channels: Int, language: String?, isMain: Bool)
     }
 
+    var isAudio: Bool {
+        if case .audio = kind { return true }
+        return false
+    }
+
     let id: String
     let kind: Kind
     let targetKbps: Int
     let codecs: String
     let timescale: Int
     let presentationTimeOffset: Int64
-    let segments: [SegmentRecord]
+    let segments: [EncodedSegment]
     let psnr: Double?
 
     var durations: [Double] { segments.map { Double($0.duration) / Double(timescale) } }
@@ -34,7 +40,6 @@ struct EncodedRepresentation {
 
 /// A subtitle track written as one WebVTT file.
 struct TextTrack {
-    static let fileName = "subtitles.vtt"
     let id: String
     let language: String
     let bytes: Int
@@ -68,13 +73,14 @@ struct ManifestBuilder {
             periods: [Period(adaptationSets: sets)])
     }
 
-    /// Relative to `Manifests/<title>.mpd`, the media sit at `Media/<title>/<rep>/`: the URLs are
-    /// the paths on disk, so the output folder plays from any static web server as written.
+    /// The URLs are the paths on disk, relative to the manifest, so the output folder plays from
+    /// any static web server as written.
     private func template(_ rep: EncodedRepresentation, id: String) -> SegmentTemplate {
-        SegmentTemplate(timescale: rep.timescale, presentationTimeOffset: rep.presentationTimeOffset,
-                        initialization: "../Media/\(title)/\(id)/init.mp4",
-                        media: "../Media/\(title)/\(id)/$Number$.m4s",
-                        startNumber: 1, timeline: rep.timeline)
+        let folder = ContentLayout.representationURL(title: title, representation: id)
+        return SegmentTemplate(timescale: rep.timescale, presentationTimeOffset: rep.presentationTimeOffset,
+                               initialization: folder + ContentLayout.initSegment(audio: rep.isAudio),
+                               media: folder + ContentLayout.segmentTemplate,
+                               startNumber: 1, timeline: rep.timeline)
     }
 
     private func videoSet() -> AdaptationSet {
@@ -109,7 +115,8 @@ struct ManifestBuilder {
     private func textSet(_ track: TextTrack, id: Int) -> AdaptationSet {
         let duration = max(all.map(\.presentationEnd).max() ?? 1, 1)
         var representation = Representation(id: track.id, bandwidth: max(1, Int(Double(track.bytes * 8) / duration)), codecs: "")
-        representation.baseURL = "../Media/\(title)/\(track.id)/\(TextTrack.fileName)"
+        representation.baseURL = ContentLayout.representationURL(title: title, representation: track.id)
+            + ContentLayout.subtitlesName
         var set = AdaptationSet(id: id, contentType: .text, mimeType: "text/vtt", language: track.language,
                                 representations: [representation])
         set.role = "subtitle"
@@ -118,8 +125,13 @@ struct ManifestBuilder {
 
     /// The media playlist of one representation, written into its own folder (so its URIs are
     /// the file names beside it).
+    private func playlistURI(_ rep: EncodedRepresentation) -> String {
+        ContentLayout.representationURL(title: title, representation: rep.id) + ContentLayout.mediaPlaylistName
+    }
+
     func mediaPlaylist(_ rep: EncodedRepresentation) -> String {
-        HLSPlaylists.media(.init(initURI: "init.mp4", segments: zip(rep.segments.indices, rep.durations).map { ("\($0 + 1).m4s", $1) }))
+        HLSPlaylists.media(.init(initURI: ContentLayout.initSegment(audio: rep.isAudio),
+                                 segments: zip(rep.segments.indices, rep.durations).map { (ContentLayout.segment($0 + 1), $1) }))
     }
 
     /// `Manifests/<title>.m3u8`: every video rung a variant, with the audio bandwidth of the
@@ -133,21 +145,20 @@ struct ManifestBuilder {
             guard case let .video(width, height, frameRate) = rep.kind else { fatalError("not video") }
             let rate = frameRate.split(separator: "/").compactMap { Double($0) }
             return HLSPlaylists.Variant(
-                uri: "../Media/\(title)/\(rep.id)/\(Self.playlistName)", peakBandwidth: peakBitsPerSecond(rep) + audioPeak,
+                uri: playlistURI(rep), peakBandwidth: peakBitsPerSecond(rep) + audioPeak,
                 averageBandwidth: averageBitsPerSecond(rep) + audioAverage, codecs: rep.codecs, width: width, height: height,
                 frameRate: rate.count == 2 ? rate[0] / rate[1] : rate.first ?? 0)
         }
         let renditions = audio.map { rep -> HLSPlaylists.Rendition in
             guard case let .audio(_, channels, language, isMain) = rep.kind else { fatalError("not audio") }
             let lang = language ?? "und"
-            return HLSPlaylists.Rendition(uri: "../Media/\(title)/\(rep.id)/\(Self.playlistName)", language: lang,
+            return HLSPlaylists.Rendition(uri: playlistURI(rep), language: lang,
                                           name: channels > 2 ? "\(lang) \(channels == 6 ? "5.1" : "\(channels) ch")" : lang,
                                           isDefault: isMain && channels == 2, channels: channels)
         }
         return HLSPlaylists.multivariant(variants: variants, audio: renditions, audioCodecs: mainAudio?.codecs)
     }
 
-    static let playlistName = "playlist.m3u8"
 
     private func peakBitsPerSecond(_ rep: EncodedRepresentation) -> Int {
         Int(zip(rep.segments, rep.durations).map { $1 > 0 ? Double($0.bytes * 8) / $1 : 0 }.max()?.rounded(.up) ?? 0)

@@ -1,9 +1,10 @@
+import ContentLayout
 import Foundation
 
 /// Where one title's output goes, and how it gets there without ever being seen half-written:
 /// everything is written into hidden staging paths beside the final ones (same file system, so
 /// renames are atomic), and moved into place only when complete, media before manifest.
-final class Publication: @unchecked Sendable {
+final class Publication: Sendable {
     let title: String
     let mediaFolder: URL
     let manifest: URL
@@ -19,17 +20,19 @@ final class Publication: @unchecked Sendable {
     init(root: URL, title: String) {
         self.title = title
         self.root = root
-        let media = root.appendingPathComponent("Media")
-        let manifests = root.appendingPathComponent("Manifests")
         let tag = "partial-\(ProcessInfo.processInfo.processIdentifier)"
-        mediaFolder = media.appendingPathComponent(title)
-        manifest = manifests.appendingPathComponent("\(title).mpd")
-        segmentTable = manifests.appendingPathComponent("\(title).segments.json")
-        staging = media.appendingPathComponent(".\(title).\(tag)")
-        stagingManifest = manifests.appendingPathComponent(".\(title).mpd.\(tag)")
-        stagingTable = manifests.appendingPathComponent(".\(title).segments.json.\(tag)")
-        playlist = manifests.appendingPathComponent("\(title).m3u8")
-        stagingPlaylist = manifests.appendingPathComponent(".\(title).m3u8.\(tag)")
+        mediaFolder = root.appendingPathComponent(ContentLayout.titleFolder(title))
+        manifest = root.appendingPathComponent(ContentLayout.manifest(title))
+        segmentTable = root.appendingPathComponent(ContentLayout.segmentTable(title))
+        playlist = root.appendingPathComponent(ContentLayout.playlist(title))
+        // Hidden names beside the final ones, in the same folders.
+        func staged(_ url: URL) -> URL {
+            url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(tag)")
+        }
+        staging = staged(mediaFolder)
+        stagingManifest = staged(manifest)
+        stagingTable = staged(segmentTable)
+        stagingPlaylist = staged(playlist)
     }
 
     /// Creates the staging folder; fails with one clear line when the root cannot be written.

@@ -1,8 +1,9 @@
+import ContentLayout
 import FFmpeg
 import Foundation
 
 /// One finished media segment of a representation, times in the track's timescale.
-public struct SegmentRecord: Equatable, Sendable {
+public struct EncodedSegment: Equatable, Sendable {
     public let number: Int
     /// Earliest presentation time, as the muxed file stores it.
     public let start: Int64
@@ -10,22 +11,25 @@ public struct SegmentRecord: Equatable, Sendable {
     public let bytes: Int
 }
 
-/// Writes one representation's CMAF files: `init.mp4` and `1.m4s`, `2.m4s` … Packets arrive in
+/// Writes one representation's CMAF files: the init segment and `1.m4s`, `2.m4s` … Packets arrive in
 /// decode order; the caller says which packet opens a segment (the forced IDR, or the audio frame
 /// at the boundary) and the writer closes the previous fragment there.
 final class RepresentationWriter {
     let folder: URL
     private let muxer: FragmentedMP4Muxer
     private let encoderTimeBase: Rational
-    private(set) var segments: [SegmentRecord] = []
+    private(set) var segments: [EncodedSegment] = []
     /// How far movenc moves timestamps so that the first decode time is zero (no edit list):
     /// the media time at which presentation time 0 of the source sits.
     private(set) var presentationTimeOffset: Int64 = 0
     private var open: (start: Int64, end: Int64)?
     private var sawFirstPacket = false
 
-    init(folder: URL, encoder: Encoder) throws {
+    private let initName: String
+
+    init(folder: URL, encoder: Encoder, audio: Bool) throws {
         self.folder = folder
+        initName = ContentLayout.initSegment(audio: audio)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         muxer = try FragmentedMP4Muxer(encoder: encoder)
         encoderTimeBase = encoder.timeBase
@@ -64,15 +68,15 @@ final class RepresentationWriter {
         guard let current = open else { return }
         let (initSegment, fragment) = try muxer.flushFragment()
         if let initSegment {
-            try Data(initSegment).write(to: folder.appendingPathComponent("init.mp4"))
+            try Data(initSegment).write(to: folder.appendingPathComponent(initName))
         }
         let number = segments.count + 1
-        try Data(fragment).write(to: folder.appendingPathComponent("\(number).m4s"))
+        try Data(fragment).write(to: folder.appendingPathComponent(ContentLayout.segment(number)))
         // A segment lasts until the next one starts; the last until its last sample ends.
         if let previous = segments.indices.last {
             segments[previous].duration = current.start - segments[previous].start
         }
-        segments.append(SegmentRecord(number: number, start: current.start,
+        segments.append(EncodedSegment(number: number, start: current.start,
                                       duration: current.end - current.start, bytes: fragment.count))
         open = nil
     }

@@ -30,7 +30,7 @@ final class VideoRungEncoder: @unchecked Sendable {
         self.id = id
         encoder = try Encoder(video: settings)
         scaler = Scaler(width: settings.width, height: settings.height)
-        writer = try RepresentationWriter(folder: folder, encoder: encoder)
+        writer = try RepresentationWriter(folder: folder, encoder: encoder, audio: false)
         checker = measurePSNR ? try Decoder(decoding: encoder) : nil
     }
 

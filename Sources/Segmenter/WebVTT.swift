@@ -1,5 +1,5 @@
-import Foundation
 import FFmpeg
+import Foundation
 
 /// Subtitle cues as a WebVTT document (W3C WebVTT): what DASH players (dash.js) and browsers show
 /// from a sidecar text track.

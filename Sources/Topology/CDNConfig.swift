@@ -1,3 +1,5 @@
+import Addressing
+import ServerSupport
 /// A whole CDN as `CDNConfig/cdn.yaml` describes it: one origin, edges on their own ports, the
 /// client coverage zones that route viewers, and the redirector's addresses.
 public struct CDNConfig: Sendable {
@@ -20,6 +22,14 @@ public struct CDNConfig: Sendable {
     public var sourcePath: String
 
     public func edge(named name: String) -> EdgeConfig? { edges.first { $0.name == name } }
+
+    /// Where a parent listens; validation has made sure a parent edge exists.
+    public func listenAddress(of parent: EdgeParent) -> ListenAddress {
+        switch parent {
+        case .origin: return origin.listen
+        case .edge(let name): return edge(named: name)!.listen
+        }
+    }
 
     /// The full routing name, e.g. `video.cdn.example.test`.
     public var routingHost: String { routingName.isEmpty ? domain : "\(routingName).\(domain)" }
@@ -44,7 +54,7 @@ public struct RedirectorConfig: Sendable {
     public var rateLimitPerSecond = 200.0
     public var rateLimitSlip = 2
     /// Where decision log lines go: `stdout`, `off`, or a file path.
-    public var decisionLog = "stdout"
+    public var decisionLog = LogDestination.standardOutput
 
     public init(dns: ListenAddress, http: ListenAddress) {
         self.dns = dns
@@ -57,11 +67,27 @@ public struct EdgeConfig: Sendable {
     public var listen: ListenAddress
     public var location: GeoPoint
     public var capacityMbps: Double
-    /// Where misses are fetched from: `origin` or another edge's name.
-    public var parent: String
+    /// Where misses are fetched from.
+    public var parent: EdgeParent
     public var cacheFolder: String
     public var cacheMaxBytes: Int64
     public var link: LinkSpec
+}
+
+/// Where an edge fetches misses from: the origin, or another edge (a tier above it).
+public enum EdgeParent: Sendable, Equatable, CustomStringConvertible {
+    case origin
+    case edge(String)
+
+    /// `origin` or an edge's name; no edge may be named `origin`.
+    public init(_ name: String) { self = name == "origin" ? .origin : .edge(name) }
+
+    public var description: String {
+        switch self {
+        case .origin: return "origin"
+        case .edge(let name): return name
+        }
+    }
 }
 
 public struct CoverageZone: Sendable {
@@ -91,7 +117,7 @@ public struct ServerLimits: Sendable {
     /// A response the client stops reading is abandoned after this long without progress.
     public var sendTimeout = 60.0
     /// Where access log lines go: `stdout`, `off`, or a file path.
-    public var accessLog = "stdout"
+    public var accessLog = LogDestination.standardOutput
     /// Bytes of hot files a server may hold in memory (0: every body goes out with sendfile).
     public var memoryCacheBytes: Int64 = 256 << 20
 

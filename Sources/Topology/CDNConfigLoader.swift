@@ -1,4 +1,6 @@
+import Addressing
 import Foundation
+import ServerSupport
 import Yams
 
 extension CDNConfig {
@@ -87,8 +89,7 @@ private struct ConfigParser {
         if let value = keys["health_timeout_ms"] { config.healthTimeout = try value.positive() / 1000 }
         if let value = keys["affinity_km"] { config.affinityKm = try value.nonNegative() }
         if let value = keys["decision_log"] {
-            let text = try value.string()
-            config.decisionLog = ["stdout", "off"].contains(text) ? text : resolve(text)
+            config.decisionLog = LogDestination(try value.string(), resolve: resolve)
         }
         if let limit = keys["rate_limit"] {
             let limitKeys = try limit.mapping(allowed: ["responses_per_second", "slip"])
@@ -111,7 +112,7 @@ private struct ConfigParser {
             listen: try required("listen").listen(),
             location: try required("location").location(),
             capacityMbps: try keys["capacity_mbps"]?.positive() ?? 1000,
-            parent: try keys["parent"]?.string() ?? "origin",
+            parent: EdgeParent(try keys["parent"]?.string() ?? "origin"),
             cacheFolder: resolve(try keys["cache_dir"]?.string() ?? "../.cache/\(name)"),
             cacheMaxBytes: try keys["cache_max_bytes"]?.byteSize() ?? 1 << 30,
             link: try keys["link"]?.link() ?? LinkSpec())
@@ -146,8 +147,7 @@ private struct ConfigParser {
             limits.memoryCacheBytes = try value.byteSize(allowZero: true)
         }
         if let value = keys["access_log"] {
-            let text = try value.string()
-            limits.accessLog = ["stdout", "off"].contains(text) ? text : resolve(text)
+            limits.accessLog = LogDestination(try value.string(), resolve: resolve)
         }
         return limits
     }
@@ -159,24 +159,25 @@ private struct ConfigParser {
         for (index, edge) in config.edges.enumerated() where !names.insert(edge.name).inserted || edge.name == "origin" {
             throw TopologyError("\(config.sourcePath): edges[\(index)].name: '\(edge.name)' is used twice or reserved")
         }
+        // Port 0 (a free port, chosen when the CDN starts) may repeat.
         var listens: [ListenAddress: String] = [config.origin.listen: "origin.listen"]
         for (index, edge) in config.edges.enumerated() {
-            if let other = listens[edge.listen] {
+            if edge.listen.port != 0, let other = listens[edge.listen] {
                 throw TopologyError("\(config.sourcePath): edges[\(index)].listen: \(edge.listen) is already taken by \(other)")
             }
             listens[edge.listen] = "edges[\(index)].listen"
-            guard edge.parent == "origin" || names.contains(edge.parent) else {
-                throw TopologyError("\(config.sourcePath): edges[\(index)].parent: no edge named '\(edge.parent)'")
+            if case .edge(let name) = edge.parent, !names.contains(name) {
+                throw TopologyError("\(config.sourcePath): edges[\(index)].parent: no edge named '\(name)'")
             }
         }
         for (index, edge) in config.edges.enumerated() {
             var seen: Set<String> = [edge.name]
             var parent = edge.parent
-            while parent != "origin" {
-                guard seen.insert(parent).inserted else {
-                    throw TopologyError("\(config.sourcePath): edges[\(index)].parent: parents form a loop through '\(parent)'")
+            while case .edge(let name) = parent {
+                guard seen.insert(name).inserted else {
+                    throw TopologyError("\(config.sourcePath): edges[\(index)].parent: parents form a loop through '\(name)'")
                 }
-                parent = config.edge(named: parent)!.parent
+                parent = config.edge(named: name)!.parent
             }
         }
         var zoneNames = Set<String>()

@@ -1,3 +1,4 @@
+import Addressing
 import Yams
 
 /// Walks a YAML document while keeping the path of the field being read, so that every error

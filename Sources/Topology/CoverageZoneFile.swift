@@ -1,3 +1,4 @@
+import Addressing
 import Foundation
 
 /// Apache Traffic Control's Coverage Zone File (JSON): zones by name, each with IPv4 `network`

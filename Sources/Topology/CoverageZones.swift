@@ -1,3 +1,4 @@
+import Addressing
 /// Longest-prefix lookup of a client address among the configured coverage zones.
 public struct CoverageZones: Sendable {
     public let zones: [CoverageZone]

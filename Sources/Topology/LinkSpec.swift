@@ -14,8 +14,6 @@ public struct LinkSpec: Sendable, Hashable {
         self.tracePath = tracePath
     }
 
-    public var isNeutral: Bool { delay == 0 && rateBitsPerSecond == nil && tracePath == nil }
-
     /// The link a client sees through two stages in series (its zone's access network, then the
     /// edge's own uplink): delays add up, the slower rate wins, and a zone's trace takes
     /// precedence over an edge's.

@@ -1,25 +1,18 @@
 import ArgumentParser
 import Demo
 import Foundation
-import Player
-import Segmenter
-import Topology
 
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "The whole chain: sample, ladder, origin, edges, redirector and three players at once.",
         discussion: """
-        Makes the sample movie and its ladder when missing (both are reused when present), starts
-        the origin, every edge and the redirector of the configuration, then plays the ladder from
-        one client per coverage zone at once, each from its own loopback address and each finding
-        its edge another way (DNS SRV, HTTP 302, content steering). Half-way through, the edge
-        serving the second client is stopped; its clients fail over and keep playing. Ends with a
-        table per client and the path of each client's plot. Ctrl-C stops everything.
+        Makes the sample movie and its ladder when missing (both are reused when present), starts the origin, every edge and the redirector of the configuration, then plays the ladder from one client per coverage zone at once, each from its own loopback address and each finding its edge another way (DNS SRV, HTTP 302, content steering). Half-way through, the edge serving the second client is stopped; its clients fail over and keep playing. Ends with a table per client and the path of each client's plot. Ctrl-C stops everything.
 
         Examples:
           dashcdn demo
-          dashcdn demo --title short --duration 20 --size 640x360 --ladder 320x180@300k,640x360@1000k --segment-duration 2
+          dashcdn demo --title short --duration 20 --size 640x360 \\
+            --ladder 320x180@300k,640x360@1000k --segment-duration 2
         """)
 
     @Option(help: "The CDN configuration (YAML); its origin root holds Media/ and Manifests/.")
@@ -31,8 +24,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Length of the sample movie when it has to be made, in seconds.")
     var duration = 60.0
 
-    @Option(help: "Size of the sample movie when it has to be made.")
-    var size = "1920x1080"
+    @Option(help: ArgumentHelp("Size of the sample movie when it has to be made.", valueName: "size"),
+            transform: PictureSize.init(parsing:))
+    var size = PictureSize.fullHD
 
     @Option(help: "The ladder when it has to be encoded: 'default' or WIDTHxHEIGHT@KBPS,…")
     var ladder = "default"
@@ -43,27 +37,19 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Seconds of video each player buffers at most.")
     var maxBuffer = 12.0
 
-    func run() throws {
+    func run() async throws {
         var settings = DemoSettings()
         settings.config = config
         settings.title = title
         settings.sampleSeconds = duration
+        (settings.sampleWidth, settings.sampleHeight) = (size.width, size.height)
         settings.ladder = ladder
         settings.segmentDuration = segmentDuration
         settings.maxBuffer = maxBuffer
-        do {
-            (settings.sampleWidth, settings.sampleHeight) = try SampleMovie.parseSize(size)
-            let runner = DemoRunner(settings: settings, say: say, note: note)
-            onInterrupt {  // stop every server the demo started, then exit
-                note("\ndemo: interrupted; stopping everything")
-                runner.stopAll()
-                Foundation.exit(130)
-            }
-            let results = try runAsync { try await runner.run() }
-            say("")
-            say(DemoTable.render(results))
-        } catch {
-            fail("\(error)")
-        }
+        let runner = DemoRunner(settings: settings, say: say, note: note)
+        cleanUpAndExitOnInterrupt("demo: interrupted; everything stopped") { runner.stopAll() }
+        let results = try await runner.run()
+        say("")
+        say(DemoTable.render(results))
     }
 }

@@ -7,10 +7,7 @@ struct EncodeCommand: ParsableCommand {
         commandName: "encode",
         abstract: "Encode a movie into an aligned CMAF ladder with an MPEG-DASH manifest and HLS playlists.",
         discussion: """
-        Decodes the input once and encodes every rung from the same frames (libswscale + libx264,
-        AAC for audio), with a closed IDR at every segment start. Writes
-        Media/<title>/<rep>/init.mp4 and <n>.m4s, Manifests/<title>.mpd and
-        Manifests/<title>.segments.json; nothing is published until all of it is complete.
+        Decodes the input once and encodes every rung from the same frames (libswscale + libx264, AAC for audio), with a closed IDR at every segment start. Writes Media/<title>/<rep>/ (init segment, <n>.m4s, playlist.m3u8), Manifests/<title>.mpd, Manifests/<title>.m3u8 and Manifests/<title>.segments.json; nothing is published until all of it is complete.
 
         Examples:
           dashcdn encode Media/sample.mp4
@@ -47,28 +44,29 @@ struct EncodeCommand: ParsableCommand {
     @Flag(help: "Fail instead of dropping any of the source's streams (audio not chosen with --audio, subtitles, data).")
     var strict = false
 
+    func validate() throws {
+        _ = try Ladder.parse(ladder)
+        if let threads, threads < 0 { throw ValidationError("--threads must be 0 or more") }
+    }
+
     func run() throws {
-        do {
-            var request = EncodeRequest(
-                input: input, title: title ?? EncodeRequest.defaultTitle(for: input),
-                ladder: try Ladder.parse(ladder), segmentDuration: segmentDuration, preset: preset,
-                root: URL(fileURLWithPath: root), reportPSNR: psnr)
-            request.threadsPerRung = threads
-            request.strict = strict
-            request.audio = audio
-            removePartialOutputOnInterrupt { PartialOutputs.shared.discardAll() }
-            let report = try LadderEncoder.run(request, log: note) { frames, fps in
-                ProgressReporter(totalFrames: frames, frameRate: fps)
-            }
-            print(report.table())
-            print(String(format: "encode: %.1f s of media in %.1f s (%.2fx real time)",
-                         report.durationSeconds, report.wallSeconds, report.durationSeconds / max(report.wallSeconds, 0.001)))
-            print("manifest: \(report.manifest)")
-            print("playlist: \(report.playlist)")
-            print("segments: \(report.segmentTable)")
-            print("media:    \(report.mediaFolder)")
-        } catch let error as SegmenterError {
-            fail(error.description)
+        var request = EncodeRequest(
+            input: input, title: title ?? EncodeRequest.defaultTitle(for: input),
+            ladder: try Ladder.parse(ladder), segmentDuration: segmentDuration, preset: preset,
+            root: URL(fileURLWithPath: root), reportPSNR: psnr)
+        request.threadsPerRung = threads
+        request.strict = strict
+        request.audio = audio
+        cleanUpAndExitOnInterrupt("\ndashcdn: interrupted; partial output removed") { PartialOutputs.shared.discardAll() }
+        let report = try LadderEncoder.run(request, log: note) { frames, fps in
+            ProgressReporter(totalFrames: frames, frameRate: fps)
         }
+        print(report.table())
+        print(String(format: "encode: %.1f s of media in %.1f s (%.2fx real time)",
+                     report.durationSeconds, report.wallSeconds, report.durationSeconds / max(report.wallSeconds, 0.001)))
+        print("manifest: \(report.manifest)")
+        print("playlist: \(report.playlist)")
+        print("segments: \(report.segmentTable)")
+        print("media:    \(report.mediaFolder)")
     }
 }

@@ -1,3 +1,4 @@
+import ABR
 import ArgumentParser
 import Player
 

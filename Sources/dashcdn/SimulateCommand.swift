@@ -1,22 +1,23 @@
+import ABR
 import ArgumentParser
 import Foundation
 import Player
+import Traces
 
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Replay bandwidth traces through ABR rules and score them by QoE_lin.",
         discussion: """
-        Runs the live player's rule code over many traces at once (every core) and prints one row
-        per rule. Given one trace file, or --trace NAME, it prints that session segment by segment
-        as the live player would, and --plot draws it.
+        Runs the live player's rule code over many traces at once (every core) and prints one row per rule. Given one trace file, or --trace NAME, it prints that session segment by segment as the live player would, and --plot draws it.
 
-        Video: a Sabre movie JSON, or an MPD written by `dashcdn encode` (its segments.json is
-        read). Traces: a folder or a file, in Pensieve (`time_s Mbps`), Mahimahi or Sabre JSON format.
+        Video: a Sabre movie JSON, or an MPD written by `dashcdn encode` (its segments.json is read). Traces: a folder or a file, in Pensieve (`time_s Mbps`), Mahimahi or Sabre JSON format.
 
         Examples:
-          dashcdn simulate --video ../shared/data/video/pensieve-48x4s.json --traces ../shared/data/traces/train --abr all
-          dashcdn simulate --video Manifests/sample.mpd --traces ../shared/data/traces/train --trace trace_1.txt --abr bola --plot bola.svg
+          dashcdn simulate --video ../shared/data/video/pensieve-48x4s.json \\
+            --traces ../shared/data/traces/train --abr all
+          dashcdn simulate --video Manifests/sample.mpd --traces ../shared/data/traces/train \\
+            --trace trace_1.txt --abr bola --plot bola.svg
         """)
 
     @Option(help: "Sabre movie JSON, or an MPD with its segments.json beside it.")
@@ -25,11 +26,12 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "A folder of traces, or one trace file.")
     var traces: String
 
-    @Option(help: "throughput, bba, bola, robustmpc, dynamic, default, or all.")
-    var abr = "default"
+    @Option(help: "throughput, bba, bola, robustmpc, dynamic, default, several separated by commas, or all.",
+            transform: RuleName.parse)
+    var abr: [RuleName] = [.default]
 
     @Option(help: "pensieve (80 ms per request, the research reference) or http (per-request latency and TCP slow start).")
-    var networkModel = "pensieve"
+    var networkModel = NetworkModelName.pensieve
 
     @Option(help: "Play only this trace (a file name within --traces) and log it segment by segment.")
     var trace: String?
@@ -38,8 +40,9 @@ struct SimulateCommand: ParsableCommand {
     var json: String?
 
     @Option(help: ArgumentHelp("The default rule's settings, name=value,... (\(ScenarioMPCRule.Parameters.settingNames.joined(separator: ", "))), for trying variants.",
-                               valueName: "settings"))
-    var defaultRule = ""
+                               valueName: "settings"),
+            transform: ScenarioMPCRule.Parameters.init(parsing:))
+    var defaultRule = ScenarioMPCRule.Parameters()
 
     @Option(help: "Threads the sessions run on (default: one per core).")
     var threads: Int?
@@ -48,40 +51,31 @@ struct SimulateCommand: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if abr.count > 1, !log.isEmpty {
+            throw ValidationError("--plot, --csv and --jsonl describe one session: name one rule with --abr")
+        }
     }
 
     func run() throws {
-        do {
-            let rules = try RuleName.parse(abr)
-            guard let model = NetworkModelName(rawValue: networkModel) else {
-                throw PlayerError("unknown network model '\(networkModel)'; choose one of \(NetworkModelName.allCases.map(\.rawValue).joined(separator: ", "))")
+        let table = try VideoTable.load(path: video)
+        var loaded = try TraceLoader.load(path: traces)
+        if let trace {
+            guard let match = loaded.first(where: { $0.name == trace }) else {
+                throw PlayerError("no trace named '\(trace)' in \(traces)")
             }
-            let table = try VideoTable.load(path: video)
-            var loaded = try TraceLoader.load(path: traces)
-            if let trace {
-                guard let match = loaded.first(where: { $0.name == trace }) else {
-                    throw PlayerError("no trace named '\(trace)' in \(traces)")
-                }
-                loaded = [match]
-            }
-            let simulation = Simulation(video: table, traces: loaded, model: model,
-                                        defaultRule: try ScenarioMPCRule.Parameters(parsing: defaultRule))
-            if loaded.count == 1 {
-                try playOne(simulation, rules: rules)
-            } else {
-                try runAll(simulation, rules: rules)
-            }
-        } catch let error as PlayerError {
-            fail(error.description)
+            loaded = [match]
+        }
+        let simulation = Simulation(video: table, traces: loaded, model: networkModel, defaultRule: defaultRule)
+        if loaded.count == 1 {
+            try playOne(simulation, rules: abr)
+        } else {
+            try runAll(simulation, rules: abr)
         }
     }
 
     private func playOne(_ simulation: Simulation, rules: [RuleName]) throws {
         let trace = simulation.traces[0]
         let files = log.files
-        guard rules.count == 1 || log.isEmpty else {
-            throw PlayerError("--plot, --csv and --jsonl describe one session: name one rule with --abr")
-        }
         var results: [RuleResult] = []
         for rule in rules {
             print("# \(rule.rawValue) on \(trace.name) (\(simulation.model.rawValue) model)")
@@ -113,7 +107,7 @@ struct SimulateCommand: ParsableCommand {
     private func writeJSON(_ results: [RuleResult], of simulation: Simulation) throws {
         guard let json else { return }
         let context = SimulationReport.Context(
-            video: video, networkModel: networkModel,
+            video: video, networkModel: networkModel.rawValue,
             startup: "first segment at the highest level of at most \(Int(simulation.settings.startBitrateKbps)) kbps")
         try SessionLogFiles.publish(String(decoding: try SimulationReport.json(results, context: context), as: UTF8.self) + "\n",
                                     to: json)

@@ -48,7 +48,7 @@ final class EdgeCacheTests: XCTestCase {
         let base = "http://127.0.1.1:\(edge.port)/media/t/v/"
         for index in 1...3 { XCTAssertEqual(try curl(base + "\(index).m4s").headers["x-cache"], "MISS") }
         let cached = { (index: Int) in
-            FileManager.default.fileExists(atPath: edge.cache!.path(for: "/media/t/v/\(index).m4s"))
+            FileManager.default.fileExists(atPath: edge.cache!.path(for: "/Media/t/v/\(index).m4s"))
         }
         XCTAssertFalse(cached(1), "the least recently used object was evicted")
         XCTAssertTrue(cached(2) && cached(3))

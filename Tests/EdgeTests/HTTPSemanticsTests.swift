@@ -1,4 +1,6 @@
+import ContentLayout
 import Edge
+import HTTPCore
 import Topology
 import XCTest
 
@@ -56,7 +58,7 @@ final class HTTPSemanticsTests: XCTestCase {
     func testPreconditionsInRFCOrder() {
         let validators = Validators(size: 10, modified: 1_000_000)
         func head(_ headers: [(String, String)]) -> RequestHead {
-            RequestHead(method: "GET", target: "/", minorVersion: 1, headers: [("host", "x")] + headers.map { ($0.0, $0.1) })
+            RequestHead(method: .get, target: "/", minorVersion: 1, headers: [("host", "x")] + headers.map { ($0.0, $0.1) })
         }
         let date = HTTPDate.format(1_000_000)
         XCTAssertEqual(Preconditions.evaluate(head([("if-none-match", validators.etag)]), validators: validators), .notModified)
@@ -80,18 +82,22 @@ final class HTTPSemanticsTests: XCTestCase {
         for target in hostile {
             XCTAssertTrue([.invalid, .notFound].contains(RequestTarget(target)), target)
         }
-        XCTAssertEqual(RequestTarget("/media/sample/240p/1.m4s?x=1"), .file(["Media", "sample", "240p", "1.m4s"]))
-        XCTAssertEqual(RequestTarget("//manifests//sample.mpd"), .file(["Manifests", "sample.mpd"]))
-        XCTAssertEqual(RequestTarget("http://edge:8081/media/a%20b/1.m4s"), .file(["Media", "a b", "1.m4s"]))
+        XCTAssertEqual(RequestTarget("/media/sample/240p/1.m4s?x=1"), file(["Media", "sample", "240p", "1.m4s"]))
+        XCTAssertEqual(RequestTarget("//manifests//sample.mpd"), file(["Manifests", "sample.mpd"]))
+        XCTAssertEqual(RequestTarget("http://edge:8081/Media/a%20b/1.m4s"), file(["Media", "a b", "1.m4s"]))
         XCTAssertEqual(RequestTarget("/etc/passwd"), .notFound)
-        XCTAssertEqual(RequestTarget.urlPath(["Media", "a b", "1.m4s"]), "/media/a%20b/1.m4s")
+        guard case .file(let path) = RequestTarget("/media/a%20b/1.m4s") else { return XCTFail("a file") }
+        XCTAssertEqual(path.urlPath, "/Media/a%20b/1.m4s", "one cache key whatever case the folder was asked in")
+        XCTAssertEqual(path.relativePath, "Media/a b/1.m4s")
     }
 
     func testMediaTypesAndCaching() {
         XCTAssertEqual(ContentPolicy.forPath("/manifests/s.mpd").contentType, "application/dash+xml")
         XCTAssertEqual(ContentPolicy.forPath("/manifests/s.mpd").cacheControl, "public, max-age=5")
         XCTAssertEqual(ContentPolicy.forPath("/media/s/720p/init.mp4").contentType, "video/mp4")
-        XCTAssertEqual(ContentPolicy.forPath("/media/s/audio/init.mp4").contentType, "audio/mp4")
+        XCTAssertEqual(ContentPolicy.forPath("/media/s/audio-eng/init.m4a").contentType, "audio/mp4")
+        XCTAssertEqual(ContentPolicy.forPath("/media/s/audio/init.mp4").contentType, "video/mp4",
+                       "the file name says what it is, not the folder")
         XCTAssertEqual(ContentPolicy.forPath("/media/s/720p/3.m4s").contentType, "video/iso.segment")
         XCTAssertEqual(ContentPolicy.forPath("/Manifests/s.m3u8").contentType, "application/vnd.apple.mpegurl")
         XCTAssertEqual(ContentPolicy.forPath("/Media/s/240p/playlist.m3u8").freshFor, ContentPolicy.manifestLifetime)
@@ -104,7 +110,6 @@ final class HTTPSemanticsTests: XCTestCase {
         for key in ["a", "b", "c"] { lru.insert(key, .init(size: 10, freshUntil: 0)) }
         _ = lru.touch("a")
         XCTAssertEqual(lru.evict(toFit: 20), ["b"])
-        XCTAssertEqual(lru.keysOldestFirst, ["c", "a"])
         lru.insert("d", .init(size: 15, freshUntil: 0))
         XCTAssertEqual(lru.evict(toFit: 20, keep: "d"), ["c", "a"])
         XCTAssertEqual(lru.totalBytes, 15)
@@ -118,4 +123,10 @@ final class HTTPSemanticsTests: XCTestCase {
         XCTAssertEqual(pacer.send(bytes: 1_000_000, at: 11.5), 12.5, accuracy: 1e-9)
         XCTAssertNil(LinkPacer(LinkSpec(delay: 0.05), trace: nil))
     }
+
+    private func file(_ components: [String]) -> RequestTarget { .file(ContentPath(components: components)!) }
+}
+
+private extension ContentPolicy {
+    static func forPath(_ path: String) -> ContentPolicy { .of(ContentKind(fileName: path)) }
 }

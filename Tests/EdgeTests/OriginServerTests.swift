@@ -29,6 +29,7 @@ final class OriginServerTests: XCTestCase {
         XCTAssertEqual(full.headers["content-type"], "video/iso.segment")
         XCTAssertEqual(full.headers["cache-control"], "public, max-age=31536000, immutable")
         XCTAssertEqual(full.headers["access-control-allow-origin"], "*")
+        XCTAssertEqual(full.headers["timing-allow-origin"], "*", "browser players can time each request")
         XCTAssertEqual(full.headers["accept-ranges"], "bytes")
         let etag = try XCTUnwrap(full.headers["etag"]), lastModified = try XCTUnwrap(full.headers["last-modified"])
 
@@ -183,7 +184,7 @@ final class OriginServerTests: XCTestCase {
     func testEveryConnectionIsLetGoOf() throws {
         let cdn = try TestCDN(name: "release", segments: 1, segmentBytes: 4 << 20)
         defer { cdn.stop() }
-        let before = HTTPConnectionHandler.alive.withLockedValue { $0 }
+        let before = HTTPResponder.alive.withLockedValue { $0 }
         for index in 0..<150 {
             let client = try RawConnection(port: cdn.origin.port)
             switch index % 3 {
@@ -201,7 +202,7 @@ final class OriginServerTests: XCTestCase {
         var alive = Int.max
         for _ in 0..<50 where alive > before {
             Thread.sleep(forTimeInterval: 0.1)
-            alive = HTTPConnectionHandler.alive.withLockedValue { $0 }
+            alive = HTTPResponder.alive.withLockedValue { $0 }
         }
         XCTAssertLessThanOrEqual(alive, before, "150 closed connections leave no handler behind")
     }

@@ -1,3 +1,4 @@
+import Addressing
 import Edge
 import Foundation
 import TestSupport
@@ -31,7 +32,7 @@ final class TestCDN {
 
     static var quietLimits: ServerLimits {
         var limits = ServerLimits()
-        limits.accessLog = "off"
+        limits.accessLog = .off
         return limits
     }
 

@@ -63,7 +63,7 @@ final class PlayCommandTests: XCTestCase {
         defer { loop.stop(); resets.stop() }
         let cases: [([String], String)] = [
             (["http://127.0.0.1:9/manifests/x.mpd"], "refused"),
-            (["ftp://example.test/x.mpd"], "not an http:// URL"),
+            (["ftp://example.test/x.mpd"], "expected an http:// URL"),
             (["\(base)/missing.mpd"], "HTTP 404"),
             (["\(base)/cut.mpd"], "malformed MPD"),
             (["\(base)/audio.mpd"], "no video AdaptationSet"),

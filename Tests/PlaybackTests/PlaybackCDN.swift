@@ -1,3 +1,7 @@
+import ABR
+import Addressing
+import CDN
+import ContentLayout
 import Edge
 import Foundation
 import MPD
@@ -27,84 +31,60 @@ enum EncodedLadder {
 
     /// The video bandwidths the MPD announces, in bit/s, lowest first.
     static func bandwidths() throws -> [Int] {
-        let url = try root().appendingPathComponent("Manifests/\(title).mpd")
+        let url = try root().appendingPathComponent(ContentLayout.manifest(title))
         let presentation = try MPDParser.parse(try Data(contentsOf: url), url: url)
         return presentation.periods[0].track(.video)!.representations.map(\.bandwidth)
     }
 }
 
-/// The whole CDN on loopback, in this process: an origin over the encoded ladder, the three
-/// edges of the test topology pulling from it (each with `edgeFields` added to its entry), the
-/// redirector, and a second origin that serves the content steering MPD.
-final class PlaybackCDN: @unchecked Sendable {
-    let origin: CDNNode
-    private(set) var edges: [CDNNode?]
-    let ports: [Int]
-    let redirector: Redirector
-    let steeringOrigin: CDNNode
+/// The whole CDN on loopback, in this process, as `cdn up` runs it: an origin over the encoded
+/// ladder (also serving the content steering MPD), the three edges of the test topology pulling
+/// from it (each with `edgeFields` added to its entry, on an address of its own), the redirector.
+final class PlaybackCDN: Sendable {
+    let cdn: RunningCDN
 
     init(name: String, edgeFields: @escaping (String) -> String = { _ in "" }) throws {
         let root = try EncodedLadder.root().path
         let work = try Paths.temporaryFolder(name)
-        origin = try Self.plainOrigin(root: URL(fileURLWithPath: root))
         let fields: (String) -> String = { ", cache_dir: \(work.path)/cache-\($0)" + edgeFields($0) }
-        let file = work.appendingPathComponent("cdn.yaml").path
-        // Edges first on ports of their own choosing (one address each, so that the configuration
-        // does not see three edges on 127.0.0.1:0), then the redirector told where they are.
-        let hosts = ["127.0.1.1", "127.0.1.2", "127.0.1.3"]
-        let unbound = try CDNConfig.parse(yaml: TestTopology.yaml(edgePorts: [0, 0, 0], originPort: origin.port, root: root,
-                                                                  edgeHosts: hosts, edgeFields: fields), file: file)
-        let started = try TestTopology.edgeNames.map { try CDNNode.edge(named: $0, config: unbound) }
-        edges = started
-        ports = started.map(\.port)
-        let bound = try CDNConfig.parse(yaml: TestTopology.yaml(edgePorts: ports, originPort: origin.port, root: root,
-                                                                edgeHosts: hosts, edgeFields: fields), file: file)
-        redirector = try Redirector(config: bound)
-        let steered = try CDNConfig.parse(yaml: TestTopology.yaml(edgePorts: ports, originPort: 0, root: root,
-                                                                  redirectorHTTPPort: redirector.httpPort, edgeHosts: hosts,
-                                                                  edgeFields: fields), file: file)
-        steeringOrigin = try CDNNode.origin(config: steered)
+        let yaml = TestTopology.yaml(edgePorts: [0, 0, 0], root: root, edgeHosts: ["127.0.1.1", "127.0.1.2", "127.0.1.3"],
+                                     edgeFields: fields)
+        cdn = try RunningCDN(config: try CDNConfig.parse(yaml: yaml, file: work.appendingPathComponent("cdn.yaml").path))
     }
 
     /// An origin over `root` on a port of its own, without access log.
     static func plainOrigin(root: URL) throws -> CDNNode {
         var limits = ServerLimits()
-        limits.accessLog = "off"
+        limits.accessLog = .off
         return try CDNNode.origin(root: root.path, listen: ListenAddress(host: "127.0.0.1", port: 0), limits: limits)
     }
 
-    func edgeURL(_ index: Int) -> String { "http://127.0.1.\(index + 1):\(ports[index])/manifests/\(EncodedLadder.title).mpd" }
-    var cdnURL: String { "http://video.cdn.example.test/manifests/\(EncodedLadder.title).mpd" }
-    var redirectURL: String { "http://127.0.0.1:\(redirector.httpPort)/manifests/\(EncodedLadder.title).mpd" }
-    var steeringURL: String { "http://127.0.0.1:\(steeringOrigin.port)/manifests/\(EncodedLadder.title).steering.mpd" }
-    var dnsMode: RoutingMode { .dns(server: "127.0.0.1", port: redirector.dnsPort) }
+    var ports: [Int] { TestTopology.edgeNames.map { cdn.config.edge(named: $0)!.listen.port } }
+    private var manifest: String { ContentLayout.manifest(EncodedLadder.title) }
+    func edgeURL(_ index: Int) -> String { "http://127.0.1.\(index + 1):\(ports[index])/\(manifest)" }
+    var cdnURL: String { "http://video.cdn.example.test/\(manifest)" }
+    var redirectURL: String { "http://\(cdn.config.redirector.http)/\(manifest)" }
+    var steeringURL: String { "http://\(cdn.config.origin.listen)/\(ContentLayout.steeringVariant(EncodedLadder.title))" }
+    var dnsMode: RoutingMode { .dns(server: "127.0.0.1", port: cdn.redirector.dnsPort) }
 
+    /// Stops one edge, as a crash would.
+    func kill(_ index: Int) { cdn.stopEdge(named: TestTopology.edgeNames[index]) }
 
-    func kill(_ index: Int) {
-        edges[index]?.stop()
-        edges[index] = nil
-    }
-
-    func stop() {
-        redirector.stop()
-        edges.forEach { $0?.stop() }
-        origin.stop()
-        steeringOrigin.stop()
-    }
+    func stop() { cdn.stop() }
 }
 
 /// Plays one session in this process and collects what it reports.
 final class SessionProbe: @unchecked Sendable {
     private let lock = NSLock()
-    private var collected: [Player.SegmentRecord] = []
+    private var collected: [SegmentRecord] = []
     private var lines: [String] = []
-    private var onRecord: ((Player.SegmentRecord) -> Void)?
+    private var onRecord: ((SegmentRecord) -> Void)?
 
-    var records: [Player.SegmentRecord] { lock.withLock { collected } }
+    var records: [SegmentRecord] { lock.withLock { collected } }
     var log: [String] { lock.withLock { lines } }
 
     /// `onRecord` runs after each video segment arrives (to break something mid-stream).
-    func play(_ url: String, _ settings: PlaySettings, onRecord: ((Player.SegmentRecord) -> Void)? = nil) async throws -> LiveReport {
+    func play(_ url: String, _ settings: PlaySettings, onRecord: ((SegmentRecord) -> Void)? = nil) async throws -> LiveReport {
         self.onRecord = onRecord
         let session = LiveSession(url: URL(string: url)!, settings: settings,
                                   onRecord: { record in

@@ -1,6 +1,8 @@
+@testable import ABR
 import Foundation
 @testable import Player
 import TestSupport
+@testable import Traces
 
 /// Small hand-made inputs for the rules and the simulator.
 enum Fixtures {

@@ -1,6 +1,8 @@
+@testable import ABR
 import Foundation
 @testable import Player
 import TestSupport
+@testable import Traces
 import XCTest
 
 /// Every trace format read, and every malformed input refused with a line that says why.
@@ -122,7 +124,7 @@ final class SimulateCommandTests: XCTestCase {
     func testBadInputGivesOneLineAndExitOne() throws {
         let cases: [([String], String)] = [
             (["--abr", "mpc"], "unknown ABR rule"),
-            (["--network-model", "ns3"], "unknown network model"),
+            (["--network-model", "ns3"], "'ns3' is invalid for '--network-model"),
             (["--trace", "nope.txt"], "no trace named 'nope.txt'"),
             (["--plot", "/tmp/x.svg"], "pick a trace with --trace"),
         ]

@@ -1,3 +1,4 @@
+@testable import ABR
 @testable import Player
 import TestSupport
 import XCTest

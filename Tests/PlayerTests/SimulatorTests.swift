@@ -1,5 +1,7 @@
+@testable import ABR
 import MPD
 @testable import Player
+@testable import Traces
 import XCTest
 
 extension Fixtures {

@@ -1,7 +1,7 @@
 import DNSWire
-import TestSupport
 import Foundation
 import Redirector
+import TestSupport
 import Topology
 
 /// Builds query messages byte by byte, including the malformed ones no library would write.

@@ -1,6 +1,8 @@
+import Addressing
 import DNSWire
 import Edge
 import Redirector
+import ServerSupport
 import TestSupport
 import Topology
 import XCTest
@@ -13,7 +15,7 @@ final class FuzzTests: XCTestCase {
         let service = DNSService(zone: try AuthoritativeZone(config: config, serial: 1),
                                  selector: EdgeSelector(config: config, affinityKm: 500),
                                  board: HealthBoard(edgeCount: 3), rateLimit: .init(responsesPerSecond: 0, slip: 0),
-                                 log: try LineLog(destination: "off", purpose: "decision log"))
+                                 log: try LineLog(destination: .off, purpose: "decision log"))
         var random = SeededGenerator(seed: 20261121)
         let seeds: [[UInt8]] = [
             QueryBuilder().bytes(),

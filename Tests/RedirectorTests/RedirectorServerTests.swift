@@ -1,7 +1,9 @@
+import Addressing
 import DNSWire
 import Edge
 import Foundation
 import Redirector
+import ServerSupport
 import TestSupport
 import Topology
 import XCTest
@@ -34,7 +36,7 @@ final class RedirectorFixture {
 
     static func node(root: String, port: Int) throws -> CDNNode {
         var limits = ServerLimits()
-        limits.accessLog = "off"
+        limits.accessLog = .off
         return try CDNNode.origin(root: root, listen: ListenAddress(host: "127.0.0.1", port: port), limits: limits)
     }
 
@@ -218,7 +220,7 @@ final class UDPClient {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard result == 0 else { throw RedirectorError("connect failed") }
+        guard result == 0 else { throw ServerError("connect failed") }
         var timeout = timeval(tv_sec: 0, tv_usec: 300_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }

@@ -1,6 +1,8 @@
+import Addressing
 import DNSWire
-import TestSupport
+import HTTPCore
 import Redirector
+import TestSupport
 import Topology
 import XCTest
 
@@ -76,19 +78,19 @@ final class RoutingTests: XCTestCase {
         let client = IPAddress("127.0.30.5")!
         func reply(_ method: String, _ target: String, health: [EdgeHealth]? = nil) -> RedirectReply {
             let states = health ?? [up, up, up]
-            return rules.reply(method: method, target: target, health: states) {
+            return rules.reply(method: HTTPMethod(method), target: target, health: states) {
                 selector.decide(client: client, prefixLength: 32, health: states, contentKey: $0)
             }.0
         }
         let redirect = reply("GET", "/media/sample/240p/1.m4s?x=1")
-        XCTAssertEqual(redirect.status, 302)
+        XCTAssertEqual(redirect.status.code, 302)
         XCTAssertEqual(redirect.headers.first { $0.0 == "Location" }?.1, "http://127.0.0.1:8083/media/sample/240p/1.m4s?x=1")
         let steering = reply("GET", "/steering/sample?_DASH_pathway=edge-nyc&_DASH_throughput=5000000")
-        XCTAssertEqual(steering.status, 200)
+        XCTAssertEqual(steering.status.code, 200)
         XCTAssertEqual(steering.body, "{\"VERSION\":1,\"TTL\":20,\"PATHWAY-PRIORITY\":[\"edge-sfo\",\"edge-chi\",\"edge-nyc\"]}\n")
-        XCTAssertEqual(reply("GET", "/x", health: Array(repeating: EdgeHealth(up: false), count: 3)).status, 503)
-        XCTAssertEqual(reply("DELETE", "/x").status, 405)
-        XCTAssertEqual(reply("OPTIONS", "/steering").status, 204)
+        XCTAssertEqual(reply("GET", "/x", health: Array(repeating: EdgeHealth(up: false), count: 3)).status.code, 503)
+        XCTAssertEqual(reply("DELETE", "/x").status.code, 405)
+        XCTAssertEqual(reply("OPTIONS", "/steering").status.code, 204)
         XCTAssertTrue(reply("GET", "/healthz").body.contains("\"name\":\"edge-sfo\",\"up\":true"))
     }
 }

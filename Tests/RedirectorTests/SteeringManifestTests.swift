@@ -49,7 +49,7 @@ final class SteeringManifestTests: XCTestCase {
         let served = try runProcess("curl", ["-sf", "--max-time", "5", url])
         XCTAssertEqual(served.status, 0)
         XCTAssertEqual(served.stdout.components(separatedBy: "<BaseURL serviceLocation=").count - 1, 3)
-        XCTAssertTrue(served.stdout.contains("<BaseURL serviceLocation=\"edge-sfo\">http://127.0.0.1:8183/manifests/</BaseURL>"))
+        XCTAssertTrue(served.stdout.contains("<BaseURL serviceLocation=\"edge-sfo\">http://127.0.0.1:8183/Manifests/</BaseURL>"))
         XCTAssertTrue(served.stdout.contains(">http://127.0.0.1:0/steering/t</ContentSteering>"), "points at the redirector")
         // The shared schema is the 2011 edition plus amendments, from before ContentSteering; all the rest must validate.
         let withoutSteering = root.appendingPathComponent("checked.mpd")

@@ -1,6 +1,7 @@
+import Addressing
 import DNSWire
-import TestSupport
 import Redirector
+import TestSupport
 import Topology
 import XCTest
 

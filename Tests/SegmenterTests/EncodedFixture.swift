@@ -1,7 +1,7 @@
-import TestSupport
 import Foundation
 import MPD
 import Segmenter
+import TestSupport
 
 /// One short sample, encoded once for all the tests that inspect a ladder: 9 s of 480x270 at
 /// 30 fps with stereo audio, three rungs, 2-second segments (so four full segments and a short one).
@@ -27,7 +27,12 @@ struct EncodedFixture {
         return numbers.map { media.appendingPathComponent(rep).appendingPathComponent("\($0).m4s") }
     }
 
-    func initSegment(_ rep: String) -> URL { media.appendingPathComponent(rep).appendingPathComponent("init.mp4") }
+    /// `init.m4a` for audio, `init.mp4` for video.
+    func initSegment(_ rep: String) -> URL {
+        let folder = media.appendingPathComponent(rep)
+        let audio = folder.appendingPathComponent("init.m4a")
+        return FileManager.default.fileExists(atPath: audio.path) ? audio : folder.appendingPathComponent("init.mp4")
+    }
 
     /// init + every segment, as one file a decoder can read.
     func concatenated(_ rep: String) throws -> URL {
@@ -58,10 +63,12 @@ struct EncodedFixture {
     }
 }
 
-/// init.mp4 and every numbered segment of a representation's folder, joined into one file a
-/// decoder can read (beside the folder, named after it).
+/// The init segment and every numbered segment of a representation's folder, joined into one
+/// file a decoder can read (beside the folder, named after it).
 func joinedRepresentation(_ folder: URL) throws -> URL {
-    var data = try Data(contentsOf: folder.appendingPathComponent("init.mp4"))
+    let audioInit = folder.appendingPathComponent("init.m4a")
+    let initSegment = FileManager.default.fileExists(atPath: audioInit.path) ? audioInit : folder.appendingPathComponent("init.mp4")
+    var data = try Data(contentsOf: initSegment)
     let numbers = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         .filter { $0.hasSuffix(".m4s") }.compactMap { Int($0.dropLast(4)) }.sorted()
     for number in numbers { data.append(try Data(contentsOf: folder.appendingPathComponent("\(number).m4s"))) }

@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 
 /// Just enough ISO BMFF reading to check the segmenter's output independently of it: boxes by
 /// path, tfdt's decode time, mdhd's timescale, avcC's profile bytes, and the NAL types in mdat.

@@ -1,5 +1,7 @@
+import ContentLayout
 import Foundation
 import NIOConcurrencyHelpers
+import ServerSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,9 +33,9 @@ public final class CacheStore: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw EdgeError("\(folder): cannot create the cache folder")
+            throw ServerError("\(folder): cannot create the cache folder")
         }
-        guard let real = OpenFile.realRoot(folder) else { throw EdgeError("\(folder): cannot resolve the cache folder") }
+        guard let real = OpenFile.realRoot(folder) else { throw ServerError("\(folder): cannot resolve the cache folder") }
         self.folder = folder
         self.maxBytes = maxBytes
         files = OpenFileCache(memoryBudget: memoryBudget)
@@ -61,7 +63,7 @@ public final class CacheStore: Sendable {
         }
         let evicted = index.withLockedValue { index -> [String] in
             for item in found.sorted(by: { $0.time < $1.time }) {
-                let policy = ContentPolicy.forPath(item.key)
+                let policy = ContentPolicy.of(ContentKind(fileName: item.key))
                 let fresh = policy.freshFor >= ContentPolicy.segmentLifetime ? now + Double(policy.freshFor) : 0
                 index.insert(item.key, LRUIndex.Entry(size: item.size, freshUntil: fresh))
             }

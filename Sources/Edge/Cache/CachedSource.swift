@@ -1,3 +1,4 @@
+import ContentLayout
 import NIOCore
 
 /// An edge's content: fresh cached objects are hits; anything else comes from the parent through
@@ -13,24 +14,24 @@ public struct CachedSource: ContentSource {
         self.clock = clock
     }
 
-    public func lookup(_ components: [String], on eventLoop: EventLoop) -> Eventual<ContentLookup> {
-        let key = RequestTarget.urlPath(components)
-        let policy = ContentPolicy.forPath(key)
+    public func lookup(_ path: ContentPath, on eventLoop: EventLoop) -> Eventual<ContentLookup> {
+        let key = path.urlPath
+        let policy = ContentPolicy.of(path.kind)
         let held = cache.lookup(key, now: clock())
         if let held, held.fresh {
-            return .now(.found(Content(file: held.file, policy: policy, cacheStatus: "HIT")))
+            return .now(.found(Content(file: held.file, policy: policy, cacheStatus: .hit)))
         }
         let object = fetcher.fetch(key)
         return .later(object.waitForHead(on: eventLoop).map { head -> ContentLookup in
             .found(Content(source: .arriving(object), size: head.size,
-                           validators: Validators(size: head.size, modified: head.modified), policy: policy, cacheStatus: "MISS"))
+                           validators: Validators(size: head.size, modified: head.modified), policy: policy, cacheStatus: .miss))
         }.flatMapErrorThrowing { error -> ContentLookup in
             switch error as? InFlightObject.Failure {
             case .notFound:
                 cache.forget(key)
                 return .notFound
             case .upstream(let reason):
-                if let held { return .found(Content(file: held.file, policy: policy, cacheStatus: "STALE")) }
+                if let held { return .found(Content(file: held.file, policy: policy, cacheStatus: .stale)) }
                 return .unavailable(.badGateway, "The parent cannot supply this object: \(reason).")
             case nil:
                 return .unavailable(.badGateway, "The parent cannot supply this object.")

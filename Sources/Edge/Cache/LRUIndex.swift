@@ -80,14 +80,6 @@ public struct LRUIndex: Sendable {
         return removed
     }
 
-    /// Keys from least to most recently used.
-    public var keysOldestFirst: [String] {
-        var keys: [String] = []
-        var cursor = oldest
-        while cursor != -1 { keys.append(slots[cursor].key); cursor = slots[cursor].newer }
-        return keys
-    }
-
     private mutating func unlink(_ slot: Int) {
         let (newer, older) = (slots[slot].newer, slots[slot].older)
         if newer != -1 { slots[newer].older = older } else { newest = older }

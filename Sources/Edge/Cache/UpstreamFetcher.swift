@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ContentLayout
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -164,7 +165,7 @@ private final class FetchDelegate: HTTPClientResponseDelegate, @unchecked Sendab
         futimens(temporary.descriptor, &times)
         close(temporary.descriptor)
         self.temporary = nil
-        let policy = ContentPolicy.forPath(key)
+        let policy = ContentPolicy.of(ContentKind(fileName: key))
         if !cache.commit(temporary: temporary.path, key: key, size: expected, freshUntil: clock() + Double(policy.freshFor)) {
             unlink(temporary.path)
         }

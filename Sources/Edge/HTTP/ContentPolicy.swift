@@ -1,3 +1,5 @@
+import ContentLayout
+
 /// What a path's type says about how it is served: its media type, and how long caches may keep
 /// it. Manifests may be re-encoded, so they stay fresh for seconds; segments never change under
 /// the same name, so they are immutable for a year.
@@ -10,24 +12,18 @@ public struct ContentPolicy: Sendable, Equatable {
     public static let manifestLifetime = 5
     public static let segmentLifetime = 31_536_000
 
-    /// Called for every request, so it looks at bytes and hands out prebuilt policies.
-    public static func forPath(_ path: String) -> ContentPolicy {
-        var name = Substring(path).utf8
-        if let slash = name.lastIndex(of: UInt8(ascii: "/")) { name = name[name.index(after: slash)...] }
-        guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot != name.startIndex else { return other }
-        let ext = name[name.index(after: dot)...]
-        func isExtension(_ candidate: String) -> Bool {
-            ext.elementsEqual(candidate.utf8) { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 == $1 : $0 == $1 }
+    /// Prebuilt, since it runs for every request.
+    public static func of(_ kind: ContentKind) -> ContentPolicy {
+        switch kind {
+        case .mediaSegment: return segment
+        case .manifest: return manifest
+        case .playlist: return playlist
+        case .subtitles: return subtitles
+        case .initSegment(let audio): return audio ? audioFile : videoFile
+        case .segmentTable: return json
+        case .image: return svg
+        case .other: return other
         }
-        if isExtension("m4s") { return segment }
-        if isExtension("mpd") { return manifest }
-        if isExtension("m3u8") { return playlist }
-        if isExtension("vtt") { return subtitles }
-        if isExtension("m4a") { return audioFile }
-        if isExtension("mp4") || isExtension("m4v") { return inAudioFolder(path) ? audioFile : videoFile }
-        if isExtension("json") { return json }
-        if isExtension("svg") { return svg }
-        return other
     }
 
     private static let manifest = ContentPolicy(contentType: "application/dash+xml",
@@ -45,11 +41,5 @@ public struct ContentPolicy: Sendable, Equatable {
 
     private static func immutable(_ type: String) -> ContentPolicy {
         ContentPolicy(contentType: type, cacheControl: "public, max-age=\(segmentLifetime), immutable", freshFor: segmentLifetime)
-    }
-
-    /// An init segment in a folder named audio… (`Media/<title>/audio/init.mp4`) is audio.
-    private static func inAudioFolder(_ path: String) -> Bool {
-        let folders = path.split(separator: "/").dropLast()
-        return folders.last.map { $0.lowercased().hasPrefix("audio") } ?? false
     }
 }

@@ -1,14 +1,15 @@
 import Foundation
+import HTTPCore
 
 /// One parsed HTTP/1.x request head. Header names are kept lower-cased, values trimmed.
 public struct RequestHead: Sendable, Equatable {
-    public var method: String
+    public var method: HTTPMethod
     public var target: String
     /// 0 for HTTP/1.0, 1 for HTTP/1.1.
     public var minorVersion: Int
     public var headers: [(name: String, value: String)]
 
-    public init(method: String, target: String, minorVersion: Int, headers: [(name: String, value: String)]) {
+    public init(method: HTTPMethod, target: String, minorVersion: Int, headers: [(name: String, value: String)]) {
         self.method = method
         self.target = target
         self.minorVersion = minorVersion

@@ -1,3 +1,4 @@
+import HTTPCore
 /// Finds and parses one request head at the start of a byte buffer, within size limits. Pure: the
 /// connection handler feeds it what has arrived and acts on the outcome.
 public struct RequestHeadParser: Sendable {
@@ -60,7 +61,7 @@ public struct RequestHeadParser: Sendable {
             guard let header = Self.headerLine(UnsafeRawBufferPointer(rebasing: bytes[line])) else { return .reject(.badRequest) }
             headers.append(header)
         }
-        let head = RequestHead(method: method, target: target, minorVersion: minor, headers: headers)
+        let head = RequestHead(method: HTTPMethod(method), target: target, minorVersion: minor, headers: headers)
         // RFC 9112 §3.2: a 1.1 request without Host, or with several, is rejected.
         if minor >= 1 && headers.lazy.filter({ $0.name == "host" }).count != 1 { return .reject(.badRequest) }
         // Both framing headers at once is a request-smuggling signature (RFC 9112 §6.1).

@@ -1,11 +1,11 @@
-/// Maps a request target onto a file under the server's root, following the URL layout: the
-/// paths on disk (`/Manifests/<title>.mpd`, `/Media/<title>/…`), which the manifests use, and
-/// the lowercase `/manifests/…` and `/media/…` that earlier versions wrote;
+import ContentLayout
+
+/// Maps a request target onto a file under the server's root, in `ContentLayout`'s URL layout,
 /// and refuses every way of naming something outside it: dot segments raw or percent-encoded,
 /// encoded slashes and backslashes, NUL and other control bytes, and bad percent escapes.
 public enum RequestTarget: Equatable, Sendable {
-    /// A file under the root, as path components below it (`["Media", "sample", "240p", "1.m4s"]`).
-    case file([String])
+    /// A file under the root.
+    case file(ContentPath)
     /// A server endpoint such as `/healthz`.
     case endpoint(String)
     case notFound
@@ -22,19 +22,7 @@ public enum RequestTarget: Equatable, Sendable {
             guard let decoded = Self.decodedComponent(raw) else { self = .invalid; return }
             components.append(decoded)
         }
-        guard components.count >= 2 else { self = .notFound; return }
-        switch components[0] {
-        case "manifests", "Manifests": components[0] = "Manifests"
-        case "media", "Media": components[0] = "Media"
-        default: self = .notFound; return
-        }
-        self = .file(components)
-    }
-
-    /// The URL path for cache keys and upstream requests (`/media/sample/240p/1.m4s`), re-encoded.
-    public static func urlPath(_ components: [String]) -> String {
-        let first = components[0] == "Manifests" ? "manifests" : "media"
-        return "/" + ([first] + components.dropFirst().map(percentEncoded)).joined(separator: "/")
+        self = ContentPath(components: components).map { .file($0) } ?? .notFound
     }
 
     /// The path part of an origin-form or absolute-form target, without query or fragment.
@@ -78,18 +66,5 @@ public enum RequestTarget: Equatable, Sendable {
         case 0x61...0x66: return byte - 0x61 + 10
         default: return nil
         }
-    }
-
-    private static func percentEncoded(_ component: String) -> String {
-        var out = ""
-        for byte in component.utf8 {
-            let c = Character(Unicode.Scalar(byte))
-            if byte < 0x80, c.isLetter || c.isNumber || "-._~".contains(c) {
-                out.append(c)
-            } else {
-                out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-            }
-        }
-        return out
     }
 }

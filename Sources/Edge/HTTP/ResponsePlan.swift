@@ -1,3 +1,5 @@
+import HTTPCore
+
 /// What to answer, decided without touching a socket: status, headers, and which bytes of the
 /// representation form the body. The connection adds Date, Server, Connection and framing.
 public struct ResponsePlan: Sendable {
@@ -14,10 +16,7 @@ public struct ResponsePlan: Sendable {
     /// Content-Length when it differs from the body sent (HEAD announces what GET would send).
     public var contentLength: Int64
 
-    static let cors: [(name: String, value: String)] = [
-        ("Access-Control-Allow-Origin", "*"),
-        ("Access-Control-Expose-Headers", "Content-Range, Content-Length, ETag, Date, X-Cache"),
-    ]
+    private static var cors: [(name: String, value: String)] { ReadOnlyResource.corsHeaders }
 
     /// A representation of `size` bytes with the given validators and policy, answering GET or HEAD.
     public static func representation(for head: RequestHead, size: Int64, validators: Validators,
@@ -29,7 +28,7 @@ public struct ResponsePlan: Sendable {
             ("Cache-Control", policy.cacheControl),
             ("Accept-Ranges", "bytes"),
         ] + cors
-        let sendsBody = head.method == "GET"
+        let sendsBody = head.method == .get
         switch Preconditions.evaluate(head, validators: validators) {
         case .notModified:
             headers.removeAll { $0.name == "Content-Type" || $0.name == "Accept-Ranges" }
@@ -64,20 +63,15 @@ public struct ResponsePlan: Sendable {
     }
 
     /// A generated document (health JSON, metrics text).
-    public static func document(_ text: String, contentType: String, method: String) -> ResponsePlan {
+    public static func document(_ text: String, contentType: String, method: HTTPMethod) -> ResponsePlan {
         ResponsePlan(status: .ok, headers: [("Content-Type", contentType), ("Cache-Control", "no-store")] + cors,
-                     body: method == "HEAD" ? .none : .text(text), contentLength: Int64(text.utf8.count))
+                     body: method == .head ? .none : .text(text), contentLength: Int64(text.utf8.count))
     }
 
-    /// The CORS preflight answer: GET and HEAD with Range and the conditional headers allowed.
+    /// The CORS preflight answer.
     public static func preflight(for head: RequestHead) -> ResponsePlan {
-        let asked = head["access-control-request-headers"].map { ", " + $0 } ?? ""
-        return ResponsePlan(status: .noContent, headers: [
-            ("Allow", "GET, HEAD, OPTIONS"),
-            ("Access-Control-Allow-Origin", "*"),
-            ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
-            ("Access-Control-Allow-Headers", "Range, If-None-Match, If-Modified-Since, If-Range\(asked)"),
-            ("Access-Control-Max-Age", "86400"),
-        ], body: .none, contentLength: -1)
+        ResponsePlan(status: .noContent,
+                     headers: ReadOnlyResource.preflightHeaders(requested: head["access-control-request-headers"]),
+                     body: .none, contentLength: -1)
     }
 }

@@ -1,7 +1,10 @@
+import Addressing
 import AsyncHTTPClient
+import ContentLayout
 import MPD
 import NIOCore
 import NIOPosix
+import ServerSupport
 import Topology
 
 /// A running server of the CDN tier: the origin, or an edge with its cache and parent client.
@@ -32,7 +35,7 @@ public final class CDNNode: Sendable {
     }
 
     /// Seconds on a monotonic clock, for cache freshness.
-    static let clock: @Sendable () -> Double = { Double(NIODeadline.now().uptimeNanoseconds) / 1e9 }
+    static let clock = monotonicSeconds
 
     /// The origin: serves `root` (Manifests/ and Media/) with no emulated links.
     public static func origin(root: String, listen: ListenAddress, limits: ServerLimits,
@@ -45,7 +48,7 @@ public final class CDNNode: Sendable {
     /// variant (`/manifests/<title>.steering.mpd`) with one BaseURL per edge.
     public static func origin(config: CDNConfig, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws -> CDNNode {
         let pathways = config.edges.map {
-            ContentSteeringVariant.Pathway(serviceLocation: $0.name, baseURL: "http://\($0.listen)/manifests/")
+            ContentSteeringVariant.Pathway(serviceLocation: $0.name, baseURL: "http://\($0.listen)/\(ContentLayout.manifestsFolder)/")
         }
         let folder = try FolderSource(root: config.origin.root, memoryBudget: config.limits.memoryCacheBytes)
         let source = try SteeredFolderSource(folder: folder, pathways: pathways,
@@ -61,7 +64,7 @@ public final class CDNNode: Sendable {
 
     private static func origin(source: ContentSource, listen: ListenAddress, limits: ServerLimits,
                                group: EventLoopGroup, cleanup: @escaping @Sendable () -> Void = {}) throws -> CDNNode {
-        let status = NodeStatus(name: "origin", role: "origin", capacityMbps: nil)
+        let status = NodeStatus(name: "origin", role: .origin, capacityMbps: nil)
         let router = Router(source: source, endpoint: status.render)
         let context = ServerContext(status: status, router: router, limits: limits,
                                     accessLog: try AccessLog(destination: limits.accessLog, serverName: "origin"),
@@ -74,12 +77,12 @@ public final class CDNNode: Sendable {
     /// own uplink and of each client zone.
     public static func edge(named name: String, config: CDNConfig, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws -> CDNNode {
         guard let edge = config.edge(named: name) else {
-            throw EdgeError("\(config.sourcePath): no edge named '\(name)' (edges: \(config.edges.map(\.name).joined(separator: ", ")))")
+            throw ServerError("\(config.sourcePath): no edge named '\(name)' (edges: \(config.edges.map(\.name).joined(separator: ", ")))")
         }
-        let parentAddress = edge.parent == "origin" ? config.origin.listen : config.edge(named: edge.parent)!.listen
+        let parentAddress = config.listenAddress(of: edge.parent)
         let cache = try CacheStore(folder: edge.cacheFolder, maxBytes: edge.cacheMaxBytes,
                                    memoryBudget: config.limits.memoryCacheBytes, clock: clock)
-        let status = NodeStatus(name: edge.name, role: "edge", capacityMbps: edge.capacityMbps,
+        let status = NodeStatus(name: edge.name, role: .edge, capacityMbps: edge.capacityMbps,
                                 cache: cache)
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)

@@ -1,22 +1,23 @@
 import Foundation
+import ServerSupport
 
 /// Access log lines in nginx's combined style plus duration and cache status.
-public final class AccessLog: Sendable {
+public final class AccessLog: RequestObserver {
     private let log: LineLog
     private let prefix: String
 
-    /// `destination` is `stdout`, `off`, or a file path (appended to).
-    public init(destination: String, serverName: String) throws {
+    public init(destination: LogDestination, serverName: String) throws {
         log = try LineLog(destination: destination, purpose: "access log")
         prefix = serverName
     }
 
-    public func record(client: String, method: String, target: String, minorVersion: Int, status: Int,
-                       bytes: Int64, seconds: Double, cacheStatus: String?, userAgent: String?) {
+    public func requestFinished(_ record: RequestRecord) {
         guard log.isEnabled else { return }
-        let agent = Self.escaped(userAgent ?? "-")
-        log.write("\(prefix) \(client) - - [\(HTTPDate.now())] \"\(method) \(Self.escaped(target)) HTTP/1.\(minorVersion)\" \(status) \(bytes) "
-            + "\"\(agent)\" \(String(format: "%.4f", seconds)) \(cacheStatus ?? "-")")
+        let head = record.head
+        let agent = Self.escaped(head?["user-agent"] ?? "-")
+        let request = "\(head.map { "\($0.method)" } ?? "-") \(Self.escaped(head?.target ?? "-")) HTTP/1.\(head?.minorVersion ?? 1)"
+        log.write("\(prefix) \(record.client) - - [\(HTTPDate.now())] \"\(request)\" \(record.status.code) \(record.bytesSent) "
+            + "\"\(agent)\" \(String(format: "%.4f", record.seconds)) \(record.cacheStatus?.rawValue ?? "-")")
     }
 
     /// A client's text made safe inside a quoted field, as nginx escapes it: a quote, a

@@ -1,10 +1,11 @@
 import Foundation
 import NIOCore
+import ServerSupport
 
 /// What /healthz and /metrics report for one server, gathered in one place.
 public final class NodeStatus: Sendable {
     public let name: String
-    public let role: String
+    public let role: NodeRole
     public let capacityMbps: Double?
     public let metrics = ServerMetrics()
     public let meter = ThroughputMeter()
@@ -12,7 +13,7 @@ public final class NodeStatus: Sendable {
     /// The edge's cache, when it has one.
     let cache: CacheStore?
 
-    public init(name: String, role: String, capacityMbps: Double?, cache: CacheStore? = nil) {
+    public init(name: String, role: NodeRole, capacityMbps: Double?, cache: CacheStore? = nil) {
         self.name = name
         self.role = role
         self.capacityMbps = capacityMbps

@@ -77,3 +77,10 @@ public final class ServerMetrics: Sendable {
 
     public func prometheusText() -> String { registry.emitToString() }
 }
+
+extension ServerMetrics: RequestObserver {
+    public func requestFinished(_ record: RequestRecord) {
+        request(status: record.status.code, bytesSent: record.bytesSent, seconds: record.seconds)
+        if let status = record.cacheStatus, record.status.code < 400 { cache(hit: status == .hit) }
+    }
+}

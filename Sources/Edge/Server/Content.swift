@@ -1,4 +1,7 @@
+import ContentLayout
+import HTTPCore
 import NIOCore
+import ServerSupport
 
 /// Something a server can answer a file request with.
 public struct Content: Sendable {
@@ -20,9 +23,9 @@ public struct Content: Sendable {
     public var validators: Validators
     public var policy: ContentPolicy
     /// HIT, MISS or STALE for an edge's cache; nil on the origin.
-    public var cacheStatus: String?
+    public var cacheStatus: CacheStatus?
 
-    public init(source: Source, size: Int64, validators: Validators, policy: ContentPolicy, cacheStatus: String?) {
+    public init(source: Source, size: Int64, validators: Validators, policy: ContentPolicy, cacheStatus: CacheStatus?) {
         self.source = source
         self.size = size
         self.validators = validators
@@ -31,7 +34,7 @@ public struct Content: Sendable {
     }
 
     /// A complete file, with the validators it was opened with.
-    public init(file: OpenFile, policy: ContentPolicy, cacheStatus: String?) {
+    public init(file: OpenFile, policy: ContentPolicy, cacheStatus: CacheStatus?) {
         self.init(source: .file(file), size: file.size, validators: file.validators, policy: policy, cacheStatus: cacheStatus)
     }
 }
@@ -60,7 +63,7 @@ public enum Eventual<Value: Sendable>: Sendable {
 
 /// Where a server's files come from: a folder on disk (origin) or a cache in front of a parent (edge).
 public protocol ContentSource: Sendable {
-    func lookup(_ components: [String], on eventLoop: EventLoop) -> Eventual<ContentLookup>
+    func lookup(_ path: ContentPath, on eventLoop: EventLoop) -> Eventual<ContentLookup>
 }
 
 /// The origin's source: the root folder, in DESIGN.md's URL layout.
@@ -71,26 +74,19 @@ public struct FolderSource: ContentSource {
 
     /// `memoryBudget`: bytes of hot files held in memory (`limits.memory_cache_bytes`).
     public init(root: String, memoryBudget: Int64) throws {
-        guard let realRoot = OpenFile.realRoot(root) else { throw EdgeError("\(root): no such folder to serve") }
+        guard let realRoot = OpenFile.realRoot(root) else { throw ServerError("\(root): no such folder to serve") }
         self.root = root
         self.realRoot = realRoot
         files = OpenFileCache(memoryBudget: memoryBudget)
     }
 
-    public func lookup(_ components: [String], on eventLoop: EventLoop) -> Eventual<ContentLookup> {
+    public func lookup(_ path: ContentPath, on eventLoop: EventLoop) -> Eventual<ContentLookup> {
         // Opening a local file takes microseconds; doing it inline is what nginx does too.
-        let path = realRoot + "/" + components.joined(separator: "/")
         do {
-            let file = try files.open(path: path, realRoot: realRoot)
-            return .now(.found(Content(file: file, policy: ContentPolicy.forPath(path), cacheStatus: nil)))
+            let file = try files.open(path: realRoot + "/" + path.relativePath, realRoot: realRoot)
+            return .now(.found(Content(file: file, policy: .of(path.kind), cacheStatus: nil)))
         } catch {
             return .now(.notFound)
         }
     }
-}
-
-/// A problem starting or running a server, worded for one line on stderr.
-public struct EdgeError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -1,6 +1,8 @@
+import Addressing
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ServerSupport
 import Topology
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +24,7 @@ public final class HTTPServer: Sendable {
     public init(context: ServerContext, listen: ListenAddress, group: EventLoopGroup) throws {
         self.context = context
         self.group = group
-        Self.raiseOpenFileLimit()
+        raiseOpenFileLimit()
         let limits = context.limits
         let connections = self.connections
         let bootstrap = ServerBootstrap(group: group)
@@ -38,18 +40,29 @@ public final class HTTPServer: Sendable {
                         context.metrics.rejectedConnection()
                         try channel.pipeline.syncOperations.addHandler(OverloadHandler())
                     } else {
-                        try channel.pipeline.syncOperations.addHandler(HTTPConnectionHandler(server: context))
+                        try channel.pipeline.syncOperations.addHandlers(Self.connectionStages(context))
                     }
                 }
             }
         do {
             channel = try bootstrap.bind(host: listen.host, port: listen.port).wait()
         } catch {
-            throw EdgeError("\(listen): cannot listen (\(socketErrorText(error)))")
+            throw ServerError("\(listen): cannot listen (\(socketErrorText(error)))")
         }
         sampler = group.next().scheduleRepeatedTask(initialDelay: .zero, delay: .seconds(1)) { _ in
             context.status.sample()
         }
+    }
+
+    /// A connection's stages, socket side first: the send timeout watches every write, the
+    /// decoder hands over one request head per demand, the pipelining stage runs one response
+    /// at a time and the time between them, the responder answers.
+    static func connectionStages(_ context: ServerContext) -> [ChannelHandler] {
+        [WriteTimeoutHandler(timeout: .fromSeconds(context.limits.sendTimeout)),
+         HTTPRequestDecoder(parser: context.parser),
+         HTTPPipeliningHandler(idleTimeout: .fromSeconds(context.limits.idleTimeout),
+                               headerTimeout: .fromSeconds(context.limits.headerTimeout)),
+         HTTPResponder(server: context)]
     }
 
     /// Stops accepting and closes every open connection.
@@ -58,15 +71,6 @@ public final class HTTPServer: Sendable {
         try? channel.close().wait()
         connections.closeAll()
         context.accessLog.flush()
-    }
-
-    /// A flood of connections must meet the connection limit, not the descriptor table: lift the
-    /// soft descriptor limit to the hard one once.
-    public static func raiseOpenFileLimit() {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 }
 

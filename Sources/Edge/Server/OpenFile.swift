@@ -7,7 +7,7 @@ import Darwin
 
 /// A file descriptor this process owns, closed when the last reference goes. Responses hold one
 /// so a file stays readable while it is sent, even if the cache evicts or replaces it meanwhile.
-public final class OpenFile: @unchecked Sendable {
+public final class OpenFile: Sendable {
     public let descriptor: CInt
     public let size: Int64
     /// Modification time, whole seconds since 1970.

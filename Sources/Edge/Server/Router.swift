@@ -1,14 +1,15 @@
+import HTTPCore
 import NIOCore
 
 /// What the connection sends back: the plan, and where a body's bytes come from.
 public struct Response: Sendable {
     public var plan: ResponsePlan
     public var source: Content.Source?
-    public var cacheStatus: String?
+    public var cacheStatus: CacheStatus?
     /// Close the connection after this response (a request with a body, a malformed request).
     public var close: Bool
 
-    public init(plan: ResponsePlan, source: Content.Source? = nil, cacheStatus: String? = nil, close: Bool = false) {
+    public init(plan: ResponsePlan, source: Content.Source? = nil, cacheStatus: CacheStatus? = nil, close: Bool = false) {
         self.plan = plan
         self.source = source
         self.cacheStatus = cacheStatus
@@ -33,14 +34,14 @@ public struct Router: Sendable {
             return .now(Response(
                 plan: .error(.contentTooLarge, "This server accepts no request bodies."), close: true))
         }
-        switch head.method {
-        case "GET", "HEAD":
+        switch ReadOnlyResource.verdict(for: head.method) {
+        case .serve:
             break
-        case "OPTIONS":
+        case .preflight:
             return .now(Response(plan: .preflight(for: head)))
-        default:
-            return .now(Response(
-                plan: .error(.methodNotAllowed, "Only GET, HEAD and OPTIONS are served.", extra: [("Allow", "GET, HEAD, OPTIONS")])))
+        case .notAllowed:
+            return .now(Response(plan: .error(.methodNotAllowed, "Only GET, HEAD and OPTIONS are served.",
+                                              extra: ReadOnlyResource.notAllowedHeaders)))
         }
         switch RequestTarget(head.target) {
         case .invalid:
@@ -50,8 +51,8 @@ public struct Router: Sendable {
         case .endpoint(let path):
             let (text, type) = endpoint(path)
             return .now(Response(plan: .document(text, contentType: type, method: head.method)))
-        case .file(let components):
-            return source.lookup(components, on: eventLoop).map { lookup in
+        case .file(let path):
+            return source.lookup(path, on: eventLoop).map { lookup in
                 switch lookup {
                 case .found(let content):
                     let plan = ResponsePlan.representation(for: head, size: content.size, validators: content.validators,
@@ -60,7 +61,7 @@ public struct Router: Sendable {
                 case .notFound:
                     return Response(plan: .error(.notFound, "No such file."))
                 case .unavailable(let status, let reason):
-                    return Response(plan: .error(status, reason), cacheStatus: "MISS")
+                    return Response(plan: .error(status, reason), cacheStatus: .miss)
                 }
             }
         }

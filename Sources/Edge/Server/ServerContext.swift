@@ -1,6 +1,8 @@
+import Addressing
 import NIOCore
-import Player
+import ServerSupport
 import Topology
+import Traces
 
 /// What every connection of one server shares: its router, limits, metrics, log, and how to find
 /// a client's emulated link.
@@ -11,17 +13,21 @@ public final class ServerContext: Sendable {
     public let status: NodeStatus
     public let accessLog: AccessLog
     public let links: LinkTable
+    /// Told of every answered request: the metrics, the access log, then any added.
+    public let observers: [RequestObserver]
     let parser = RequestHeadParser()
 
     public var metrics: ServerMetrics { status.metrics }
 
-    public init(status: NodeStatus, router: Router, limits: ServerLimits, accessLog: AccessLog, links: LinkTable) {
+    public init(status: NodeStatus, router: Router, limits: ServerLimits, accessLog: AccessLog, links: LinkTable,
+                observers: [RequestObserver] = []) {
         self.name = status.name
         self.status = status
         self.router = router
         self.limits = limits
         self.accessLog = accessLog
         self.links = links
+        self.observers = [status.metrics, accessLog] + observers
     }
 }
 
@@ -41,7 +47,7 @@ public struct LinkTable: Sendable {
             do {
                 traces[path] = try TraceLoader.loadFile(path: path)
             } catch {
-                throw EdgeError("emulated link: \(error)")
+                throw ServerError("emulated link: \(error)")
             }
         }
         self.init(serverLink: serverLink, zones: CoverageZones(zones), traces: traces)
@@ -60,20 +66,5 @@ public struct LinkTable: Sendable {
 
     public func pacer(for link: LinkSpec) -> LinkPacer? {
         LinkPacer(link, trace: link.tracePath.flatMap { traces[$0] })
-    }
-}
-
-extension IPAddress {
-    /// The address of a socket peer; nil for Unix sockets.
-    public init?(_ address: SocketAddress?) {
-        guard let address else { return nil }
-        switch address {
-        case .v4(let v4):
-            self.init(bytes: withUnsafeBytes(of: v4.address.sin_addr) { Array($0) })
-        case .v6(let v6):
-            self.init(bytes: withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) })
-        default:
-            return nil
-        }
     }
 }

@@ -1,5 +1,5 @@
-import Player
 import Topology
+import Traces
 
 /// Paces one connection's bytes as an emulated link would carry them: a fixed rate, or a
 /// bandwidth trace replayed from the moment the connection opened. It keeps the time at which

@@ -1,4 +1,6 @@
+import Addressing
 import DNSWire
+import ServerSupport
 import Topology
 
 /// The DNS view of a CDN configuration and the answer to every query, as a pure function of the
@@ -27,7 +29,7 @@ public struct AuthoritativeZone: Sendable {
         guard let apex = DNSName(config.domain), let routing = DNSName(config.routingHost),
               let service = routing.prepending("_tcp")?.prepending("_http"),
               let nameServer = apex.prepending("ns1"), let mailbox = apex.prepending("hostmaster") else {
-            throw RedirectorError("\(config.sourcePath): domain: '\(config.domain)' is not a valid DNS name")
+            throw ServerError("\(config.sourcePath): domain: '\(config.domain)' is not a valid DNS name")
         }
         self.apex = apex
         routingName = routing
@@ -41,7 +43,7 @@ public struct AuthoritativeZone: Sendable {
         var hostNames: [String: DNSName] = [:]
         for edge in config.edges {
             guard let name = apex.prepending(edge.name.lowercased()) else {
-                throw RedirectorError("\(config.sourcePath): edge '\(edge.name)' does not make a valid DNS name")
+                throw ServerError("\(config.sourcePath): edge '\(edge.name)' does not make a valid DNS name")
             }
             hosts[name] = edge
             hostNames[edge.name] = name
@@ -51,7 +53,7 @@ public struct AuthoritativeZone: Sendable {
         var aliases: [DNSName: DNSName] = [:]
         for (owner, target) in config.aliases {
             guard let ownerName = DNSName(owner), let targetName = DNSName(target) else {
-                throw RedirectorError("\(config.sourcePath): aliases: '\(owner): \(target)' is not a pair of DNS names")
+                throw ServerError("\(config.sourcePath): aliases: '\(owner): \(target)' is not a pair of DNS names")
             }
             aliases[ownerName] = targetName
         }
@@ -166,10 +168,4 @@ public struct AuthoritativeZone: Sendable {
         guard let address = IPAddress(host) else { return nil }
         return address.isIPv4 ? .a(address.bytes) : .aaaa(address.bytes)
     }
-}
-
-/// A problem starting or running the redirector, worded for one line on stderr.
-public struct RedirectorError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

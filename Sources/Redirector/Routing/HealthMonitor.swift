@@ -1,10 +1,11 @@
-import DNSWire
 import AsyncHTTPClient
-import Edge
+import DNSWire
 import Foundation
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ServerSupport
 import Topology
 
 /// Active health checks: every edge's /healthz is fetched every `interval`; a refused, failed,
@@ -17,16 +18,16 @@ public final class HealthMonitor: Sendable {
     private let client: HTTPClient
     private let interval: TimeAmount
     private let timeout: TimeAmount
-    private let events: @Sendable (String) -> Void
+    private let logger: Logger
     private let tasks = NIOLockedValueBox([RepeatedTask]())
 
     public init(edges: [EdgeConfig], interval: Double, timeout: Double, group: EventLoopGroup,
-                events: @escaping @Sendable (String) -> Void) {
+                logger: Logger) {
         self.edges = edges
         board = HealthBoard(edgeCount: edges.count)
-        self.interval = .nanoseconds(Int64(interval * 1e9))
-        self.timeout = .nanoseconds(Int64(timeout * 1e9))
-        self.events = events
+        self.interval = .fromSeconds(interval)
+        self.timeout = .fromSeconds(timeout)
+        self.logger = logger
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: self.timeout, read: self.timeout)
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 2)
@@ -58,36 +59,23 @@ public final class HealthMonitor: Sendable {
         }
         return client.execute(request: request, eventLoop: .delegate(on: loop), deadline: .now() + timeout)
             .map { response in Self.health(from: response) }
-            .recover { error in EdgeHealth(up: false, detail: Self.describe(error)) }
+            .recover { error in EdgeHealth(up: false, detail: requestFailureText(error)) }
             .map { health in self.record(index, health) }
     }
 
     private func record(_ index: Int, _ health: EdgeHealth) {
         let previous = board.update(index, to: health)
         if previous.up != health.up {
-            events("health: \(edges[index].name) is \(health.up ? "up" : "down")\(health.up ? "" : " (\(health.detail))")")
+            logger.notice("health: \(edges[index].name) is \(health.up ? "up" : "down")\(health.up ? "" : " (\(health.detail))")")
         }
-    }
-
-    struct Probe: Decodable {
-        let status: String
-        let load: Double?
     }
 
     static func health(from response: HTTPClient.Response) -> EdgeHealth {
         guard response.status == .ok else { return EdgeHealth(up: false, detail: "/healthz answered \(response.status.code)") }
-        guard let body = response.body, let probe = try? JSONDecoder().decode(Probe.self, from: Data(body.readableBytesView)) else {
+        guard let body = response.body, let probe = try? JSONDecoder().decode(HealthReport.self, from: Data(body.readableBytesView)) else {
             return EdgeHealth(up: false, detail: "/healthz is not JSON")
         }
         guard probe.status == "ok" else { return EdgeHealth(up: false, detail: "status \(probe.status)") }
         return EdgeHealth(up: true, load: probe.load)
-    }
-
-    static func describe(_ error: Error) -> String {
-        if let client = error as? HTTPClientError, client == .deadlineExceeded || client == .readTimeout || client == .connectTimeout {
-            return "no answer in time"
-        }
-        if error is NIOConnectionError { return "connection refused" }
-        return socketErrorText(error)
     }
 }

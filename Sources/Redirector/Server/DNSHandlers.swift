@@ -1,6 +1,7 @@
+import Addressing
 import DNSWire
-import Edge
 import NIOCore
+import ServerSupport
 import Topology
 
 /// One UDP socket's queries: each datagram is answered to its sender; replies are flushed once

@@ -1,7 +1,8 @@
+import Addressing
 import DNSWire
-import Edge
 import NIOCore
 import NIOPosix
+import ServerSupport
 import Topology
 #if canImport(Glibc)
 import Glibc
@@ -32,7 +33,7 @@ final class DNSServer: Sendable {
                 // With port 0 the kernel picks the UDP port, and the TCP listener may find that
                 // port held by some client's connection: another pick will do.
                 guard listen.port == 0, attempt < 5 else {
-                    throw RedirectorError("DNS \(listen): cannot listen (\(socketErrorText(error)))")
+                    throw ServerError("DNS \(listen): cannot listen (\(socketErrorText(error)))")
                 }
                 attempt += 1
             }
@@ -61,26 +62,14 @@ final class DNSServer: Sendable {
                 channels.append(channel)
                 port = channel.localAddress?.port ?? port  // port 0: the others join the chosen one
             }
-            let tcp = try ServerBootstrap(group: group)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .serverChannelOption(.backlog, value: 256)
-                .childChannelOption(.maxMessagesPerRead, value: 1)
-                .childChannelOption(.recvAllocator, value: smallReads)
-                .childChannelInitializer { channel in
-                    guard connections.admit(channel, total: Self.maxTCPConnections, perClient: Self.maxTCPConnectionsPerClient) else {
-                        return channel.close()
-                    }
-                    return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers([
-                            // Reading stops while answers wait unread: a client that sends
-                            // queries and never reads costs one socket buffer.
-                            BackPressureHandler(),
-                            ByteToMessageHandler(DNSLengthFrameDecoder(), maximumBufferSize: 70_000),
-                            DNSStreamHandler(service: service, timeout: queryTimeout),
-                        ])
-                    }
-                }
-                .bind(host: listen.host, port: port).wait()
+            let bootstrap = boundedServerBootstrap(group: group, connections: connections, total: Self.maxTCPConnections,
+                                                   perClient: Self.maxTCPConnectionsPerClient) { pipeline in
+                try pipeline.addHandlers([
+                    ByteToMessageHandler(DNSLengthFrameDecoder(), maximumBufferSize: 70_000),
+                    DNSStreamHandler(service: service, timeout: queryTimeout),
+                ])
+            }
+            let tcp = try bootstrap.bind(host: listen.host, port: port).wait()
             channels.append(tcp)
             return (channels, port)
         } catch {

@@ -1,7 +1,8 @@
+import Addressing
 import DNSWire
-import Edge
 import NIOConcurrencyHelpers
 import NIOCore
+import ServerSupport
 import Topology
 
 /// Turns one query message into one response message (or silence) for either transport: rate
@@ -33,7 +34,7 @@ public final class DNSService: Sendable {
     func reply(to message: [UInt8], from client: IPAddress, overTCP: Bool, cache: ResponseCache?) -> [UInt8]? {
         var verdict = ResponseRateLimiter.Verdict.send
         if !overTCP, let limiter {
-            let now = Double(NIODeadline.now().uptimeNanoseconds) / 1e9
+            let now = monotonicSeconds()
             verdict = limiter.withLockedValue { $0.verdict(for: client, now: now) }
             if verdict == .drop { return nil }
         }

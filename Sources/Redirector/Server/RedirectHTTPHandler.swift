@@ -1,7 +1,9 @@
+import Addressing
 import DNSWire
-import Edge
+import HTTPCore
 import NIOCore
 import NIOHTTP1
+import ServerSupport
 import Topology
 
 /// The HTTP edge of the redirector: NIOHTTP1 parses, `RedirectRules` decides, this writes.
@@ -38,20 +40,21 @@ final class RedirectHTTPHandler: ChannelInboundHandler {
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard let client = IPAddress(context.remoteAddress) else { context.close(promise: nil); return }
         let health = board.snapshot
-        let (reply, decision) = rules.reply(method: head.method.rawValue, target: head.uri,
+        let (reply, decision) = rules.reply(method: HTTPCore.HTTPMethod(head.method.rawValue), target: head.uri,
                                             hostFields: head.headers["host"].count,
-                                            http11: head.version.major == 1 && head.version.minor >= 1, health: health) { key in
+                                            http11: head.version.major == 1 && head.version.minor >= 1, health: health,
+                                            requestedHeaders: head.headers.first(name: "access-control-request-headers")) { key in
             selector.decide(client: client, prefixLength: client.bytes.count * 8, health: health, contentKey: key)
         }
         if let decision, log.isEnabled {
-            log.write(decision.logLine(via: "http \(reply.status) \(head.uri.prefix(200))"))
+            log.write(decision.logLine(via: "http \(reply.status.code) \(head.uri.prefix(200))"))
         }
         var headers = HTTPHeaders(reply.headers)
         headers.add(name: "Server", value: "dashcdn-redirector")
         headers.add(name: "Content-Length", value: String(reply.body.utf8.count))
-        let keepAlive = head.isKeepAlive && reply.status != 400
+        let keepAlive = head.isKeepAlive && reply.status != .badRequest
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
-        let status = HTTPResponseStatus(statusCode: reply.status, reasonPhrase: reply.reason)
+        let status = HTTPResponseStatus(statusCode: reply.status.code, reasonPhrase: reply.status.reason)
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
         if head.method != .HEAD, !reply.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: reply.body)))), promise: nil)

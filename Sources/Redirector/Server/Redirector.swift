@@ -1,9 +1,11 @@
+import Addressing
 import DNSWire
-import Edge
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ServerSupport
 import Topology
 
 /// A running redirector: authoritative DNS over UDP and TCP, the HTTP 302 and content steering
@@ -19,20 +21,20 @@ public final class Redirector: Sendable {
     private let log: LineLog
 
     /// Listens where the configuration says unless `dnsListen`/`httpListen` override it (port 0
-    /// picks a free port). `events` receives health transitions.
+    /// picks a free port). Health transitions go to `logger`.
     public init(config: CDNConfig, dnsListen: ListenAddress? = nil, httpListen: ListenAddress? = nil,
                 group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                events: @escaping @Sendable (String) -> Void = { _ in }) throws {
+                logger: Logger = Logger(label: "redirector")) throws {
         let settings = config.redirector
         let limits = config.limits
         let headerTimeout = TimeAmount.fromSeconds(limits.headerTimeout)
         // A flood of connections must meet the connection limits, not the descriptor table.
-        HTTPServer.raiseOpenFileLimit()
+        raiseOpenFileLimit()
         log = try LineLog(destination: settings.decisionLog, purpose: "decision log")
         let zone = try AuthoritativeZone(config: config, serial: UInt32(Date().timeIntervalSince1970))
         let selector = EdgeSelector(config: config, affinityKm: settings.affinityKm)
         monitor = HealthMonitor(edges: config.edges, interval: settings.healthInterval, timeout: settings.healthTimeout,
-                                group: group, events: events)
+                                group: group, logger: logger)
         let board = monitor.board
         service = DNSService(zone: zone, selector: selector, board: board,
                              rateLimit: .init(responsesPerSecond: settings.rateLimitPerSecond, slip: settings.rateLimitSlip),
@@ -47,33 +49,20 @@ public final class Redirector: Sendable {
         let httpAddress = httpListen ?? settings.http
         let connections = httpConnections
         let log = self.log
+        let bootstrap = boundedServerBootstrap(group: group, connections: connections, total: limits.maxConnections,
+                                               perClient: limits.maxConnectionsPerClient) { pipeline in
+            try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+            try pipeline.addHandlers([
+                RequestHeadTimeout(timeout: headerTimeout),
+                RedirectHTTPHandler(rules: rules, selector: selector, board: board, log: log),
+            ])
+        }
         do {
-            http = try ServerBootstrap(group: group)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .serverChannelOption(.backlog, value: 256)
-                // Small reads: what the pipelining stage holds between responses stays small.
-                .childChannelOption(.maxMessagesPerRead, value: 1)
-                .childChannelOption(.recvAllocator, value: smallReads)
-                .childChannelInitializer { channel in
-                    guard connections.admit(channel, total: limits.maxConnections, perClient: limits.maxConnectionsPerClient) else {
-                        return channel.close()
-                    }
-                    return channel.eventLoop.makeCompletedFuture {
-                        let pipeline = channel.pipeline.syncOperations
-                        // Reading stops while responses wait unread (a pipelining client that never reads).
-                        try pipeline.addHandler(BackPressureHandler())
-                        try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                        try pipeline.addHandlers([
-                            RequestHeadTimeout(timeout: headerTimeout),
-                            RedirectHTTPHandler(rules: rules, selector: selector, board: board, log: log),
-                        ])
-                    }
-                }
-                .bind(host: httpAddress.host, port: httpAddress.port).wait()
+            http = try bootstrap.bind(host: httpAddress.host, port: httpAddress.port).wait()
         } catch {
             dns.stop()
             monitor.stop()
-            throw RedirectorError("HTTP \(httpAddress): cannot listen (\(socketErrorText(error)))")
+            throw ServerError("HTTP \(httpAddress): cannot listen (\(socketErrorText(error)))")
         }
         dnsPort = dns.port
         httpPort = http.localAddress?.port ?? httpAddress.port

@@ -1,10 +1,10 @@
 import DNSWire
+import HTTPCore
 import Topology
 
 /// An HTTP answer of the redirector, decided without sockets.
 public struct RedirectReply: Sendable, Equatable {
-    public var status: Int
-    public var reason: String
+    public var status: HTTPStatus
     public var headers: [(String, String)]
     public var body: String
 
@@ -29,25 +29,24 @@ public struct RedirectRules: Sendable {
 
     /// `decide` routes the client, given the content key for cache affinity. `hostFields`
     /// counts the request's Host fields: HTTP/1.1 needs exactly one (RFC 9112 §3.2).
-    public func reply(method: String, target: String, hostFields: Int = 1, http11: Bool = true, health: [EdgeHealth],
+    public func reply(method: HTTPMethod, target: String, hostFields: Int = 1, http11: Bool = true, health: [EdgeHealth],
+                      requestedHeaders: String? = nil,
                       decide: (_ contentKey: String) -> RoutingDecision) -> (RedirectReply, RoutingDecision?) {
-        let cors = [("Access-Control-Allow-Origin", "*")]
+        let cors = ReadOnlyResource.corsHeaders.map { ($0.name, $0.value) }
         if hostFields > 1 || (http11 && hostFields == 0) {
-            return (text(400, "Bad Request", "An HTTP/1.1 request needs exactly one Host header.\n", extra: cors), nil)
+            return (text(.badRequest, "An HTTP/1.1 request needs exactly one Host header.\n", extra: cors), nil)
         }
-        switch method {
-        case "GET", "HEAD":
+        switch ReadOnlyResource.verdict(for: method) {
+        case .serve:
             break
-        case "OPTIONS":
-            return (RedirectReply(status: 204, reason: "No Content",
-                                  headers: cors + [("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
-                                                   ("Access-Control-Allow-Headers", "*"), ("Access-Control-Max-Age", "86400")],
-                                  body: ""), nil)
-        default:
-            return (text(405, "Method Not Allowed", "Only GET, HEAD and OPTIONS are answered.\n",
-                         extra: cors + [("Allow", "GET, HEAD, OPTIONS")]), nil)
+        case .preflight:
+            let headers = ReadOnlyResource.preflightHeaders(requested: requestedHeaders).map { ($0.name, $0.value) }
+            return (RedirectReply(status: .noContent, headers: headers, body: ""), nil)
+        case .notAllowed:
+            return (text(.methodNotAllowed, "Only GET, HEAD and OPTIONS are answered.\n",
+                         extra: cors + ReadOnlyResource.notAllowedHeaders.map { ($0.name, $0.value) }), nil)
         }
-        guard target.hasPrefix("/") else { return (text(400, "Bad Request", "Expected an origin-form target.\n", extra: cors), nil) }
+        guard target.hasPrefix("/") else { return (text(.badRequest, "Expected an origin-form target.\n", extra: cors), nil) }
         let path = String(target.prefix { $0 != "?" && $0 != "#" })
         if path == "/healthz" { return (healthReply(health, extra: cors), nil) }
         if path == "/steering" || path.hasPrefix("/steering/") {
@@ -55,14 +54,14 @@ public struct RedirectRules: Sendable {
             guard !decision.edges.isEmpty else { return (unavailable(cors), decision) }
             let pathways = decision.edges.map { "\"\($0.name)\"" }.joined(separator: ",")
             let body = "{\"VERSION\":1,\"TTL\":\(ttl),\"PATHWAY-PRIORITY\":[\(pathways)]}\n"
-            return (RedirectReply(status: 200, reason: "OK",
+            return (RedirectReply(status: .ok,
                                   headers: cors + [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
                                   body: body), decision)
         }
         let decision = decide(path)
         guard let edge = decision.chosen else { return (unavailable(cors), decision) }
         let location = "http://\(edge.listen)\(Self.uriSafe(target))"
-        return (text(302, "Found", "Found: \(location)\n",
+        return (text(.found, "Found: \(location)\n",
                      extra: cors + [("Location", location), ("Cache-Control", "no-store")]), decision)
     }
 
@@ -93,7 +92,7 @@ public struct RedirectRules: Sendable {
     }
 
     private func unavailable(_ cors: [(String, String)]) -> RedirectReply {
-        text(503, "Service Unavailable", "No healthy edge can serve this client right now.\n",
+        text(.serviceUnavailable, "No healthy edge can serve this client right now.\n",
              extra: cors + [("Retry-After", "1")])
     }
 
@@ -105,11 +104,11 @@ public struct RedirectRules: Sendable {
         }
         let healthy = health.contains { $0.up }
         let body = "{\"status\":\"\(healthy ? "ok" : "no healthy edge")\",\"edges\":[\(edges.joined(separator: ","))]}\n"
-        return RedirectReply(status: 200, reason: "OK", headers: extra + [("Content-Type", "application/json"),
+        return RedirectReply(status: .ok, headers: extra + [("Content-Type", "application/json"),
                                                                          ("Cache-Control", "no-store")], body: body)
     }
 
-    private func text(_ status: Int, _ reason: String, _ body: String, extra: [(String, String)]) -> RedirectReply {
-        RedirectReply(status: status, reason: reason, headers: extra + [("Content-Type", "text/plain; charset=utf-8")], body: body)
+    private func text(_ status: HTTPStatus, _ body: String, extra: [(String, String)]) -> RedirectReply {
+        RedirectReply(status: status, headers: extra + [("Content-Type", "text/plain; charset=utf-8")], body: body)
     }
 }

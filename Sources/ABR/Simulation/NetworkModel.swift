@@ -1,0 +1,85 @@
+import Traces
+/// How long one request took: to the first byte and to the last.
+public struct Transfer: Sendable {
+    public var seconds: Double
+    public var firstByte: Double
+}
+
+/// How long a segment request takes on a replayed link. The simulator's only view of the network.
+public protocol NetworkModel: Sendable {
+    mutating func download(bytes: Double) -> Transfer
+    /// Lets time pass with the connection idle (the player waiting on a full buffer).
+    mutating func idle(_ seconds: Double)
+}
+
+/// The research reference (Pensieve's simulator): every request costs one 80 ms round trip plus
+/// its bytes over the trace's bandwidth × 0.95.
+public struct PensieveNetwork: NetworkModel {
+    private var cursor: TraceCursor
+    public let roundTrip: Double
+
+    public init(trace: NetworkTrace, roundTrip: Double = 0.08) {
+        cursor = TraceCursor(trace: trace)
+        self.roundTrip = roundTrip
+    }
+
+    public mutating func download(bytes: Double) -> Transfer {
+        Transfer(seconds: cursor.transmit(bytes: bytes) + roundTrip, firstByte: roundTrip)
+    }
+
+    public mutating func idle(_ seconds: Double) { cursor.idle(seconds) }
+}
+
+/// HTTP over one persistent TCP connection: each request waits a round trip for its first byte
+/// (the trace's own latency when it records one), and the congestion window starts at ten
+/// segments and doubles every round trip until the link, not the window, limits the transfer.
+/// After an idle spell longer than the retransmission timeout the window starts over
+/// (slow-start restart, RFC 5681 §4.1), so a player that pauses on a full buffer pays for it.
+public struct HTTPNetwork: NetworkModel {
+    private var cursor: TraceCursor
+    public let defaultRoundTrip: Double
+    public let initialWindow: Double
+    public let idleRestart: Double
+    private var window: Double
+    private var idleSince = 0.0
+
+    public init(trace: NetworkTrace, roundTrip: Double = 0.08, initialWindow: Double = 10 * 1460,
+                idleRestart: Double = 1.0) {
+        cursor = TraceCursor(trace: trace)
+        defaultRoundTrip = roundTrip
+        self.initialWindow = initialWindow
+        self.idleRestart = idleRestart
+        window = initialWindow
+    }
+
+    public mutating func download(bytes: Double) -> Transfer {
+        if idleSince > idleRestart { window = initialWindow }
+        idleSince = 0
+        let roundTrip = cursor.latency ?? defaultRoundTrip
+        // The request's trip out and the first byte's trip back.
+        cursor.idle(roundTrip)
+        var elapsed = roundTrip
+        var remaining = bytes
+        while remaining > window {
+            var probe = cursor
+            let flight = probe.transmit(bytes: window)
+            guard flight < roundTrip else {
+                // The link is the bottleneck from here on; the window has caught up with it.
+                window = max(window, window * roundTrip / flight)
+                break
+            }
+            // Window-limited: a window's worth per round trip, then the window doubles.
+            cursor.idle(roundTrip)
+            elapsed += roundTrip
+            remaining -= window
+            window *= 2
+        }
+        elapsed += cursor.transmit(bytes: remaining)
+        return Transfer(seconds: elapsed, firstByte: roundTrip)
+    }
+
+    public mutating func idle(_ seconds: Double) {
+        cursor.idle(seconds)
+        idleSince += seconds
+    }
+}

@@ -1,0 +1,31 @@
+/// What a file is, from its name alone; every server decides type and lifetime from it.
+public enum ContentKind: Sendable, Equatable {
+    case manifest
+    case playlist
+    case segmentTable
+    case initSegment(audio: Bool)
+    case mediaSegment
+    case subtitles
+    case image
+    case other
+
+    /// Runs for every request, so it looks at the bytes of the last path component.
+    public init(fileName path: String) {
+        var name = Substring(path).utf8
+        if let slash = name.lastIndex(of: UInt8(ascii: "/")) { name = name[name.index(after: slash)...] }
+        guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot != name.startIndex else { self = .other; return }
+        let ext = name[name.index(after: dot)...]
+        func isExtension(_ candidate: String) -> Bool {
+            ext.elementsEqual(candidate.utf8) { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+        }
+        if isExtension("m4s") { self = .mediaSegment }
+        else if isExtension("mpd") { self = .manifest }
+        else if isExtension("m3u8") { self = .playlist }
+        else if isExtension("vtt") { self = .subtitles }
+        else if isExtension("m4a") { self = .initSegment(audio: true) }
+        else if isExtension("mp4") || isExtension("m4v") { self = .initSegment(audio: false) }
+        else if isExtension("json") { self = .segmentTable }
+        else if isExtension("svg") { self = .image }
+        else { self = .other }
+    }
+}
