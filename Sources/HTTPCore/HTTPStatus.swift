@@ -1,5 +1,5 @@
 /// The statuses the servers send, with their reason phrases.
-public enum HTTPStatus: Int, Sendable {
+public enum HTTPStatus: Int, Sendable, CaseIterable {
     case ok = 200, noContent = 204, partialContent = 206
     case found = 302, notModified = 304
     case badRequest = 400, forbidden = 403, notFound = 404, methodNotAllowed = 405, requestTimeout = 408
@@ -35,6 +35,8 @@ public enum HTTPStatus: Int, Sendable {
         }
     }
 
-    /// The status line, ready to write.
-    public var statusLine: String { "HTTP/1.1 \(rawValue) \(reason)\r\n" }
+    /// The status line, ready to write: made once per status, not per response.
+    public var statusLine: String { Self.statusLines[self]! }
+
+    private static let statusLines = Dictionary(uniqueKeysWithValues: allCases.map { ($0, "HTTP/1.1 \($0.rawValue) \($0.reason)\r\n") })
 }

@@ -18,6 +18,8 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler {
     private var closing = false
     /// The next request is wanted, once the response under way is out and the socket has room.
     private var readHeld = false
+    private var asking = false
+    private var askAgain = false
 
     init(idleTimeout: TimeAmount, headerTimeout: TimeAmount) {
         idle = idleTimeout
@@ -75,10 +77,25 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler {
         timeouts?.responseEnded(at: context.eventLoop.now)
         armTimer()
         // Asks for the next request whether or not the channel has asked to read since: it
-        // may be in the decoder's buffer already. On the next loop turn, so that a long
-        // pipeline cannot deepen the stack.
+        // may be in the decoder's buffer already.
         readHeld = true
-        context.eventLoop.assumeIsolated().execute { [self] in releaseRead(context: context) }
+        askForNextRequest(context: context)
+    }
+
+    /// A buffered request is answered from inside this call, and its end calls here again:
+    /// the nested call only notes that it is wanted and this loop does it, so that a long
+    /// pipeline cannot deepen the stack.
+    private func askForNextRequest(context: ChannelHandlerContext) {
+        if asking {
+            askAgain = true
+            return
+        }
+        asking = true
+        repeat {
+            askAgain = false
+            releaseRead(context: context)
+        } while askAgain
+        asking = false
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

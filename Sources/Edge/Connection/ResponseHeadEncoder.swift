@@ -1,8 +1,12 @@
+import HTTPCore
 import NIOCore
 
 /// The bytes of a response head: the plan's status and headers plus what the connection adds
 /// (Server, Date, X-Cache, Content-Length, Connection). Pure apart from the date.
 enum ResponseHeadEncoder {
+    /// The same on every answer: written once, copied into each head.
+    private static let corsLines = ReadOnlyResource.corsHeaders.map { "\($0.name): \($0.value)\r\n" }.joined()
+
     static func encode(_ response: Response, close: Bool, http10KeepAlive: Bool, into out: inout ByteBuffer) {
         let plan = response.plan
         out.writeString(plan.status.statusLine)
@@ -15,6 +19,7 @@ enum ResponseHeadEncoder {
             out.writeString(header.value)
             out.writeStaticString("\r\n")
         }
+        if plan.crossOrigin { out.writeString(Self.corsLines) }
         if let cache = response.cacheStatus {
             out.writeStaticString("X-Cache: ")
             out.writeString(cache.rawValue)

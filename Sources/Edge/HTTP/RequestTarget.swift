@@ -44,6 +44,11 @@ public enum RequestTarget: Equatable, Sendable {
     /// One path segment, percent-decoded; nil for dot segments, bad escapes, invalid UTF-8, and
     /// any slash, backslash or control byte, raw or encoded.
     private static func decodedComponent(_ raw: Substring.UTF8View.SubSequence) -> String? {
+        // Most components have nothing to decode: taken as they are, without a copy to decode into.
+        let dotSegment = raw.count <= 2 && raw.allSatisfy { $0 == UInt8(ascii: ".") }
+        if !dotSegment, raw.allSatisfy(isPlainByte) {
+            return String(Substring(raw))
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(raw.count)
         var iterator = raw.makeIterator()
@@ -57,6 +62,11 @@ public enum RequestTarget: Equatable, Sendable {
         }
         guard bytes != [0x2E], bytes != [0x2E, 0x2E] else { return nil }
         return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// Printable ASCII other than `%` and `\\`.
+    private static func isPlainByte(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "%") && byte != UInt8(ascii: "\\")
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

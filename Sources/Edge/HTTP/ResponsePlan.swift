@@ -12,11 +12,11 @@ public struct ResponsePlan: Sendable {
 
     public var status: HTTPStatus
     public var headers: [(name: String, value: String)]
+    /// Adds `ReadOnlyResource.corsHeaders` (the encoder writes them from prebuilt bytes).
+    public var crossOrigin = true
     public var body: Body
     /// Content-Length when it differs from the body sent (HEAD announces what GET would send).
     public var contentLength: Int64
-
-    private static var cors: [(name: String, value: String)] { ReadOnlyResource.corsHeaders }
 
     /// A representation of `size` bytes with the given validators and policy, answering GET or HEAD.
     public static func representation(for head: RequestHead, size: Int64, validators: Validators,
@@ -27,7 +27,7 @@ public struct ResponsePlan: Sendable {
             ("Last-Modified", validators.lastModifiedText),
             ("Cache-Control", policy.cacheControl),
             ("Accept-Ranges", "bytes"),
-        ] + cors
+        ]
         let sendsBody = head.method == .get
         switch Preconditions.evaluate(head, validators: validators) {
         case .notModified:
@@ -58,20 +58,20 @@ public struct ResponsePlan: Sendable {
     public static func error(_ status: HTTPStatus, _ message: String, extra: [(name: String, value: String)] = []) -> ResponsePlan {
         let text = "\(status.code) \(status.reason): \(message)\n"
         return ResponsePlan(status: status,
-                            headers: [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")] + cors + extra,
+                            headers: [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")] + extra,
                             body: .text(text), contentLength: Int64(text.utf8.count))
     }
 
     /// A generated document (health JSON, metrics text).
     public static func document(_ text: String, contentType: String, method: HTTPMethod) -> ResponsePlan {
-        ResponsePlan(status: .ok, headers: [("Content-Type", contentType), ("Cache-Control", "no-store")] + cors,
+        ResponsePlan(status: .ok, headers: [("Content-Type", contentType), ("Cache-Control", "no-store")],
                      body: method == .head ? .none : .text(text), contentLength: Int64(text.utf8.count))
     }
 
-    /// The CORS preflight answer.
+    /// The CORS preflight answer (its own Access-Control headers).
     public static func preflight(for head: RequestHead) -> ResponsePlan {
         ResponsePlan(status: .noContent,
                      headers: ReadOnlyResource.preflightHeaders(requested: head["access-control-request-headers"]),
-                     body: .none, contentLength: -1)
+                     crossOrigin: false, body: .none, contentLength: -1)
     }
 }
