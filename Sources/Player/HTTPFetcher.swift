@@ -68,6 +68,10 @@ public final class HTTPFetcher: Sendable {
             timeout: .init(connect: .milliseconds(Int64(connectTimeout * 1000)), read: .milliseconds(Int64(readTimeout * 1000))),
             connectionPool: .init(idleTimeout: .seconds(30)))
         configuration.localAddress = sourceAddress
+        // A refused connection fails the request at once: the player fails over to another
+        // edge itself, and AsyncHTTPClient's own retries would spend the whole connect timeout
+        // (and the buffer) knocking on an edge that has gone.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
