@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "Segmenter", dependencies: ["FFmpeg", "MPD", "ContentLayout"]),
         // IP addresses, CIDR blocks, host:port: pure Swift, the bottom of the network side.
         .target(name: "Addressing"),
+        // Common Media Client Data (CTA-5004): written by the player, read by the servers. Pure Swift.
+        .target(name: "CMCD"),
         // HTTP vocabulary both servers share: statuses, methods, the read-only method and CORS rules.
         .target(name: "HTTPCore"),
         // Bandwidth traces (Mahimahi, Pensieve, FCC formats) and a cursor over them: pure Swift,
@@ -64,7 +66,7 @@ let package = Package(
         .target(
             name: "Player",
             dependencies: [
-                "ABR", "MPD", "DNSWire", "Addressing", "ServerSupport",
+                "ABR", "MPD", "DNSWire", "Addressing", "ServerSupport", "CMCD",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -76,7 +78,7 @@ let package = Package(
         .target(
             name: "Edge",
             dependencies: [
-                "Topology", "Traces", "MPD", "ContentLayout", "HTTPCore", "ServerSupport", "Addressing",
+                "Topology", "Traces", "MPD", "ContentLayout", "HTTPCore", "CMCD", "ServerSupport", "Addressing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -124,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "EdgeTests",
             dependencies: [
-                "Edge", "Topology", "Addressing", "ContentLayout", "HTTPCore", "TestSupport", "dashcdn",
+                "Edge", "Topology", "Addressing", "ContentLayout", "HTTPCore", "CMCD", "TestSupport", "dashcdn",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -26,15 +26,16 @@ public enum ReadOnlyResource {
         ("Timing-Allow-Origin", "*"),
     ]
 
-    /// The 204 answer to a preflight: the read methods, Range and the conditional headers, and
-    /// whatever else the browser asks to send.
+    /// The 204 answer to a preflight: the read methods, Range, the conditional headers, the CMCD
+    /// headers (CTA-5004 header mode), and whatever else the browser asks to send.
     public static func preflightHeaders(requested: String?) -> [(name: String, value: String)] {
         let asked = requested.map { ", " + $0 } ?? ""
         return [
             ("Allow", allowedMethods),
             ("Access-Control-Allow-Origin", "*"),
             ("Access-Control-Allow-Methods", allowedMethods),
-            ("Access-Control-Allow-Headers", "Range, If-None-Match, If-Modified-Since, If-Range\(asked)"),
+            ("Access-Control-Allow-Headers",
+             "Range, If-None-Match, If-Modified-Since, If-Range, CMCD-Object, CMCD-Request, CMCD-Session, CMCD-Status\(asked)"),
             ("Access-Control-Max-Age", "86400"),
         ]
     }

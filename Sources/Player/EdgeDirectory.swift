@@ -1,3 +1,4 @@
+import CMCD
 import Addressing
 import Foundation
 import MPD
@@ -52,7 +53,7 @@ actor EdgeDirectory {
     /// An abandoned download is not a failure of the edge: it is rethrown at once for the caller
     /// to re-request at a lower level.
     func fetch(_ reference: ResourceReference, bases: [BaseLocation], logical: ListenAddress?, keepBody: Bool,
-               progress: HTTPFetcher.Progress? = nil) async throws -> (FetchResult, String) {
+               cmcd: CMCDData? = nil, progress: HTTPFetcher.Progress? = nil) async throws -> (FetchResult, String) {
         let logicalURL = reference.url(against: bases[0].url) ?? bases[0].url
         let start = now
         var tried: Set<String> = []
@@ -82,7 +83,7 @@ actor EdgeDirectory {
             }
             do {
                 let result = try await fetcher.get(url, range: reference.range, keepBody: keepBody, resume: partial,
-                                                   progress: progress)
+                                                   cmcd: cmcd, progress: progress)
                 if let previous = current, previous != choice.name { log("now fetching from \(choice.name) (was \(previous))") }
                 current = choice.name
                 return (result, choice.name)

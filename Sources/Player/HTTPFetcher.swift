@@ -1,3 +1,4 @@
+import CMCD
 import Addressing
 import AsyncHTTPClient
 import Foundation
@@ -58,11 +59,13 @@ public struct PartialBody: Sendable {
 /// a timeout: nothing here can wait forever.
 public final class HTTPFetcher: Sendable {
     private let client: HTTPClient
+    private let cmcd: CMCDReporter?
 
     /// What a download's watcher is told after each chunk; returning true abandons the download.
     public typealias Progress = @Sendable (_ bytes: Int, _ total: Int?, _ elapsed: Double) -> Bool
 
-    public init(sourceAddress: String?, connectTimeout: Double = 2, readTimeout: Double = 4) {
+    init(sourceAddress: String?, cmcd: CMCDReporter? = nil, connectTimeout: Double = 2, readTimeout: Double = 4) {
+        self.cmcd = cmcd
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .milliseconds(Int64(connectTimeout * 1000)), read: .milliseconds(Int64(readTimeout * 1000))),
@@ -81,12 +84,13 @@ public final class HTTPFetcher: Sendable {
     /// `followRedirects` is false, when a 3xx comes back with its Location. Other non-2xx statuses throw.
     /// `resume`: what another server already sent of this body; the rest is asked for.
     public func get(_ url: URL, range: ClosedRange<Int>? = nil, keepBody: Bool, followRedirects: Bool = true,
-                    deadline: Double = 30, resume: PartialBody? = nil, progress: Progress? = nil) async throws -> FetchResult {
+                    deadline: Double = 30, resume: PartialBody? = nil, cmcd data: CMCDData? = nil,
+                    progress: Progress? = nil) async throws -> FetchResult {
         var current = url
         var visited = [url.absoluteString]
         while true {
             let result = try await getOnce(current, range: range, keepBody: keepBody, deadline: deadline, resume: resume,
-                                           progress: progress)
+                                           cmcd: data, progress: progress)
             guard followRedirects, let location = result.location else { return result }
             guard let next = URL(string: location, relativeTo: current)?.absoluteURL else {
                 throw FetchError("\(ListenAddress(current)?.description ?? "?") redirected to an invalid Location \"\(location)\"", status: result.status)
@@ -105,9 +109,11 @@ public final class HTTPFetcher: Sendable {
     static let redirectLimit = 5
 
     private func getOnce(_ url: URL, range: ClosedRange<Int>?, keepBody: Bool, deadline: Double, resume: PartialBody?,
-                         progress: Progress?) async throws -> FetchResult {
-        var request = HTTPClientRequest(url: url.absoluteString)
+                         cmcd data: CMCDData?, progress: Progress?) async throws -> FetchResult {
+        let (requestURL, cmcdHeaders) = cmcd?.apply(data, to: url) ?? (url, [])
+        var request = HTTPClientRequest(url: requestURL.absoluteString)
         request.headers.add(name: "User-Agent", value: "dashcdn-player")
+        for header in cmcdHeaders { request.headers.add(name: header.name, value: header.value) }
         if let header = Self.rangeHeader(range, skipping: resume?.bytes ?? 0) { request.headers.add(name: "Range", value: header) }
         if let resume { request.headers.add(name: "If-Range", value: resume.validator) }
         let stopwatch = Stopwatch()

@@ -1,3 +1,4 @@
+import CMCD
 import ABR
 import Addressing
 import Foundation
@@ -12,6 +13,8 @@ public struct PlaySettings: Sendable {
     public var maxBuffer: Double
     /// Playback starts (and resumes after a stall) once every track holds this much.
     public var startThreshold = 1.0
+    /// How CMCD goes with each request.
+    public var cmcd = CMCDMode.query
 
     public init(rule: RuleName = .default, mode: RoutingMode = .direct, sourceAddress: String? = nil, maxBuffer: Double = 30) {
         self.rule = rule
@@ -42,6 +45,7 @@ public final class LiveSession: Sendable {
     let onRecord: @Sendable (SegmentRecord) -> Void
     let log: @Sendable (String) -> Void
     private let fetcher: HTTPFetcher
+    let cmcd: CMCDReporter
     private let state = SessionState()
 
     public init(url: URL, settings: PlaySettings, onRecord: @escaping @Sendable (SegmentRecord) -> Void,
@@ -50,7 +54,8 @@ public final class LiveSession: Sendable {
         self.settings = settings
         self.onRecord = onRecord
         self.log = log
-        fetcher = HTTPFetcher(sourceAddress: settings.sourceAddress)
+        cmcd = CMCDReporter(mode: settings.cmcd, manifest: url)
+        fetcher = HTTPFetcher(sourceAddress: settings.sourceAddress, cmcd: cmcd)
     }
 
     public func run() async throws -> LiveReport {
@@ -90,7 +95,7 @@ public final class LiveSession: Sendable {
         do {
             switch settings.mode {
             case .direct, .steering:
-                let result = try await fetcher.get(url, keepBody: true)
+                let result = try await fetcher.get(url, keepBody: true, cmcd: manifestCMCD)
                 let presentation = try parse(result.body, from: result.url)
                 let directory = EdgeDirectory(router: try baseRouter(for: presentation), fetcher: fetcher, log: log)
                 return (presentation, Route(directory: directory, logical: nil))
@@ -123,8 +128,14 @@ public final class LiveSession: Sendable {
     private func viaCDN(_ directory: EdgeDirectory) async throws -> (MediaPresentation, Route) {
         let route = Route(directory: directory, logical: ListenAddress(url))
         let (result, _) = try await directory.fetch(ResourceReference(path: ""), bases: [BaseLocation(url: url)],
-                                                    logical: route.logical, keepBody: true)
+                                                    logical: route.logical, keepBody: true, cmcd: manifestCMCD)
         return (try parse(result.body, from: url), route)
+    }
+
+    private var manifestCMCD: CMCDData? {
+        var data = cmcd.base(.manifest)
+        data?.startup = true
+        return data
     }
 
     private func parse(_ body: Data?, from location: URL) throws -> MediaPresentation {
@@ -141,9 +152,9 @@ public final class LiveSession: Sendable {
         let logical: ListenAddress?
 
         func fetch(_ reference: ResourceReference, of representation: TrackRepresentation, keepBody: Bool = false,
-                   progress: HTTPFetcher.Progress? = nil) async throws -> (FetchResult, String) {
+                   cmcd: CMCDData? = nil, progress: HTTPFetcher.Progress? = nil) async throws -> (FetchResult, String) {
             try await directory.fetch(reference, bases: representation.bases, logical: logical, keepBody: keepBody,
-                                      progress: progress)
+                                      cmcd: cmcd, progress: progress)
         }
     }
 

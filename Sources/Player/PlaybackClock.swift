@@ -51,6 +51,8 @@ final class PlaybackClock: @unchecked Sendable {
     }
 
     var isPlaying: Bool { lock.withLock { advance(to: now); return state == .playing } }
+    var isStartingUp: Bool { lock.withLock { advance(to: now); return state == .startingUp } }
+    var isStalled: Bool { lock.withLock { advance(to: now); return state == .stalled } }
     var hasEnded: Bool { lock.withLock { advance(to: now); return state == .ended } }
 
     /// A segment of `track` covering media up to `mediaEnd` has arrived.

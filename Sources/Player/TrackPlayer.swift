@@ -1,3 +1,4 @@
+import CMCD
 import ABR
 import Foundation
 import MPD
@@ -80,7 +81,9 @@ final class TrackPlayer: @unchecked Sendable {
                 let verdict = LockedBox<Int?>(nil)
                 let watch = abandonmentWatch(table: table, index: index, level: level, verdict: verdict)
                 do {
-                    let (result, edge) = try await route.fetch(ladder.segments[level][index].reference, of: representation, progress: watch)
+                    let cmcd = segmentCMCD(.video, ladder: ladder, level: level, index: index)
+                    let (result, edge) = try await route.fetch(ladder.segments[level][index].reference, of: representation,
+                                                               cmcd: cmcd, progress: watch)
                     session.noteEdge(edge)
                     lock.withLock {
                         history.append(DownloadSample(bytes: Double(result.bytes), seconds: result.seconds,
@@ -130,7 +133,8 @@ final class TrackPlayer: @unchecked Sendable {
                 let segment = ladder.segments[level][index]
                 do {
                     try await initialize(ladder, level: level, done: &initialized)
-                    let (_, edge) = try await route.fetch(segment.reference, of: representation)
+                    let (_, edge) = try await route.fetch(segment.reference, of: representation,
+                                                          cmcd: segmentCMCD(.audio, ladder: ladder, level: level, index: index))
                     session.noteEdge(edge)
                     session.noteAudio(kbps: Double(representation.bandwidth) / 1000)
                 } catch let error as FetchError where error.status == 404 {
@@ -147,8 +151,31 @@ final class TrackPlayer: @unchecked Sendable {
     /// Fetches a level's init segment the first time the level is used (a switch needs it).
     private func initialize(_ ladder: TrackLadder, level: Int, done: inout Set<Int>) async throws {
         guard !done.contains(level), let initSegment = ladder.initialization[level] else { return }
-        _ = try await route.fetch(initSegment, of: ladder.representations[level])
+        var cmcd = session.cmcd.base(.initSegment)
+        cmcd?.encodedBitrateKbps = ladder.representations[level].bandwidth / 1000
+        _ = try await route.fetch(initSegment, of: ladder.representations[level], cmcd: cmcd)
         done.insert(level)
+    }
+
+    /// What CMCD says with a media segment request: its bitrate, duration and the ladder's top,
+    /// the buffer and its deadline, the throughput estimate, whether the buffer ran dry or
+    /// playback has not started, and the next segment of the same representation.
+    private func segmentCMCD(_ type: CMCDData.ObjectType, ladder: TrackLadder, level: Int, index: Int) -> CMCDData? {
+        guard var data = session.cmcd.base(type) else { return nil }
+        let segments = ladder.segments[level]
+        let buffer = clock.level(type == .audio ? .audio : .video)
+        data.encodedBitrateKbps = ladder.representations[level].bandwidth / 1000
+        data.topBitrateKbps = (ladder.representations.map(\.bandwidth).max() ?? 0) / 1000
+        data.objectDurationMs = Int((segments[index].duration * 1000).rounded())
+        data.bufferLengthMs = Int((buffer * 1000).rounded())
+        data.deadlineMs = data.bufferLengthMs
+        data.playbackRate = 1
+        data.measuredThroughputKbps = lock.withLock { history.safeAverage }.map { Int(($0 * 8 / 1000).rounded()) }
+        data.bufferStarvation = clock.isStalled
+        data.startup = clock.isStartingUp
+        data.nextObjectRequest = CMCDReporter.nextObject(index + 1 < segments.count ? segments[index + 1].reference : nil,
+                                                         after: segments[index].reference)
+        return data
     }
 
     /// The highest audio level within a tenth of the video throughput estimate, else the lowest.

@@ -22,3 +22,10 @@ public enum LogDestination: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// How an access log line is written: nginx's combined style (plus duration and cache status),
+/// or one JSON object per line with every field named (CMCD's keys included).
+public enum AccessLogFormat: String, Sendable, CaseIterable {
+    case combined
+    case json
+}

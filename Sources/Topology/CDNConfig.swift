@@ -118,6 +118,7 @@ public struct ServerLimits: Sendable {
     public var sendTimeout = 60.0
     /// Where access log lines go: `stdout`, `off`, or a file path.
     public var accessLog = LogDestination.standardOutput
+    public var accessLogFormat = AccessLogFormat.combined
     /// Bytes of hot files a server may hold in memory (0: every body goes out with sendfile).
     public var memoryCacheBytes: Int64 = 256 << 20
 

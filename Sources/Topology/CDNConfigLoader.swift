@@ -137,7 +137,7 @@ private struct ConfigParser {
         var limits = ServerLimits()
         guard let reader else { return limits }
         let keys = try reader.mapping(allowed: ["max_connections", "max_connections_per_client", "header_timeout_s", "idle_timeout_s",
-                                                "send_timeout_s", "access_log", "memory_cache_bytes"])
+                                                "send_timeout_s", "access_log", "access_log_format", "memory_cache_bytes"])
         if let value = keys["max_connections"] { limits.maxConnections = max(1, try value.wholeNumber()) }
         if let value = keys["max_connections_per_client"] { limits.maxConnectionsPerClient = max(1, try value.wholeNumber()) }
         if let value = keys["header_timeout_s"] { limits.headerTimeout = try value.positive() }
@@ -148,6 +148,13 @@ private struct ConfigParser {
         }
         if let value = keys["access_log"] {
             limits.accessLog = LogDestination(try value.string(), resolve: resolve)
+        }
+        if let value = keys["access_log_format"] {
+            let text = try value.string()
+            guard let format = AccessLogFormat(rawValue: text) else {
+                throw value.fail("expected \(AccessLogFormat.allCases.map(\.rawValue).joined(separator: " or ")), got '\(text)'")
+            }
+            limits.accessLogFormat = format
         }
         return limits
     }

@@ -1,3 +1,4 @@
+import Player
 import ABR
 import Addressing
 import ArgumentParser
@@ -8,6 +9,10 @@ import Topology
 // Option types parsed where they are read, so that a bad value is refused before any work.
 
 extension NetworkModelName: ExpressibleByArgument {}
+
+extension CMCDMode: ExpressibleByArgument {}
+
+extension AccessLogFormat: ExpressibleByArgument {}
 
 extension LogDestination: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }

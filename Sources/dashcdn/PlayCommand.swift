@@ -51,6 +51,9 @@ struct PlayCommand: AsyncParsableCommand {
     @Option(help: "Seconds of video to buffer before pausing downloads.")
     var maxBuffer = 30.0
 
+    @Option(help: "Common Media Client Data (CTA-5004) with every request: query (the CMCD parameter), header, or off.")
+    var cmcd = CMCDMode.query
+
     @OptionGroup var log: SessionLogOptions
 
     func validate() throws {
@@ -71,6 +74,7 @@ struct PlayCommand: AsyncParsableCommand {
         for rule in abr {
             var settings = PlaySettings(mode: mode, sourceAddress: sourceAddress, maxBuffer: maxBuffer)
             settings.rule = rule
+            settings.cmcd = cmcd
             reports.append((rule, try await play(settings: settings)))
         }
         if reports.count > 1 { printComparison(reports) }

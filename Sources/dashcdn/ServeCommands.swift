@@ -30,6 +30,9 @@ struct OriginCommand: AsyncParsableCommand {
     @Option(help: "Access log: stdout, off, or a file path.")
     var accessLog = LogDestination.standardOutput
 
+    @Option(help: "Access log lines: combined (nginx's, plus duration and cache status) or json (one object a line, with CMCD).")
+    var accessLogFormat = AccessLogFormat.combined
+
     @Option(help: "Memory for hot files, e.g. 256MB (0: every body goes out with sendfile).")
     var memoryCache = ByteCount(argument: "256MiB")!
 
@@ -40,6 +43,7 @@ struct OriginCommand: AsyncParsableCommand {
     func run() async throws {
         var limits = ServerLimits()
         limits.accessLog = accessLog
+        limits.accessLogFormat = accessLogFormat
         limits.memoryCacheBytes = memoryCache.bytes
         let node = try CDNNode.origin(root: root, listen: ListenAddress(host: host, port: port), limits: limits)
         note("origin: serving \(root) on http://\(ListenAddress(host: host, port: node.port))")

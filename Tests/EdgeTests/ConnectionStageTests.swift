@@ -177,4 +177,17 @@ final class ConnectionStageTests: XCTestCase {
         }
         XCTAssertTrue(stages.channel.isActive, "each drain is progress")
     }
+
+    func testAWriteThatNeverCompletesClosesTheConnectionAfterTheSendTimeout() throws {
+        let stages = try makeStages()
+        try stages.receive(request("/a"))
+        // A body slice handed to the socket and never taken (written, not flushed, on the
+        // embedded channel): the socket stays writable, the write stays pending.
+        let slice = stages.channel.eventLoop.makePromise(of: Void.self)
+        stages.channel.write(IOData.byteBuffer(ByteBuffer(string: "slice")), promise: slice)
+        stages.loop.advanceTime(by: send - .seconds(1))
+        XCTAssertTrue(stages.channel.isActive)
+        stages.loop.advanceTime(by: .seconds(1))
+        XCTAssertFalse(stages.channel.isActive, "no progress for the send timeout")
+    }
 }

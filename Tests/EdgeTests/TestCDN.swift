@@ -42,7 +42,8 @@ final class TestCDN {
 
     /// Starts an edge whose parent is the origin; `extra` adds YAML to the edge's entry, `zones` a coverage list.
     @discardableResult
-    func startEdge(host: String = "127.0.1.1", extra: String = "", zones: String = "") throws -> CDNNode {
+    func startEdge(host: String = "127.0.1.1", extra: String = "", zones: String = "",
+                   limits: String = "{access_log: off}") throws -> CDNNode {
         let name = "edge\(edges.count)"
         let yaml = """
         domain: cdn.test
@@ -50,7 +51,7 @@ final class TestCDN {
         edges:
           - {name: \(name), listen: "\(host):0", location: {lat: 1, lon: 1}, cache_dir: \(root.path)/cache-\(name)\(extra)}
         \(zones)
-        limits: {access_log: off}
+        limits: \(limits)
         """
         let config = try CDNConfig.parse(yaml: yaml, file: root.appendingPathComponent("cdn.yaml").path)
         let edge = try CDNNode.edge(named: name, config: config)

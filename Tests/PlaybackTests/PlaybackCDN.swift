@@ -43,12 +43,13 @@ enum EncodedLadder {
 final class PlaybackCDN: Sendable {
     let cdn: RunningCDN
 
-    init(name: String, edgeFields: @escaping (String) -> String = { _ in "" }) throws {
+    /// `limits`: the configuration's limits mapping (access logs off unless given).
+    init(name: String, limits: String = "{access_log: off}", edgeFields: @escaping (String) -> String = { _ in "" }) throws {
         let root = try EncodedLadder.root().path
         let work = try Paths.temporaryFolder(name)
         let fields: (String) -> String = { ", cache_dir: \(work.path)/cache-\($0)" + edgeFields($0) }
         let yaml = TestTopology.yaml(edgePorts: [0, 0, 0], root: root, edgeHosts: ["127.0.1.1", "127.0.1.2", "127.0.1.3"],
-                                     edgeFields: fields)
+                                     edgeFields: fields, limits: limits)
         cdn = try RunningCDN(config: try CDNConfig.parse(yaml: yaml, file: work.appendingPathComponent("cdn.yaml").path))
     }
 

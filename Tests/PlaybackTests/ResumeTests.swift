@@ -105,6 +105,39 @@ final class ResumeTests: XCTestCase {
         }
     }
 
+    func testEveryRequestCarriesCMCDInEachModeAndTheEdgeLogsIt() async throws {
+        let folder = try Paths.temporaryFolder("cmcd-play")
+        let log = folder.appendingPathComponent("access.jsonl")
+        let cdn = try PlaybackCDN(name: "cmcd-play", limits: "{access_log: \(log.path), access_log_format: json}")
+        defer { cdn.stop() }
+        for mode in [CMCDMode.query, .header] {
+            var settings = PlaySettings(maxBuffer: 30)
+            settings.cmcd = mode
+            _ = try await SessionProbe().play(cdn.edgeURL(0), settings)
+        }
+        for node in TestTopology.edgeNames.compactMap(cdn.cdn.edge(named:)) { node.server.context.accessLog.flush() }
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        // The origin logs to the same file (its requests come from the edge), and the
+        // redirector's health checks reach the edge too.
+        let fromPlayer = lines.filter {
+            $0["server"] as? String == "edge-nyc" && ($0["target"] as? String)?.hasPrefix("/healthz") == false
+        }
+        XCTAssertFalse(fromPlayer.isEmpty)
+        let withCMCD = fromPlayer.compactMap { $0["cmcd"] as? [String: Any] }
+        XCTAssertEqual(withCMCD.count, fromPlayer.count, "every request of the player carries CMCD")
+        XCTAssertEqual(Set(withCMCD.compactMap { $0["sid"] as? String }).count, 2, "one session id per session")
+        XCTAssertEqual(Set(withCMCD.compactMap { $0["ot"] as? String }), ["m", "i", "v", "a"])
+        XCTAssertTrue(fromPlayer.contains { ($0["target"] as? String)?.contains("CMCD=") == true }, "query mode")
+        XCTAssertTrue(fromPlayer.contains { ($0["target"] as? String)?.contains("CMCD=") == false && $0["cmcd"] != nil }, "header mode")
+        let video = withCMCD.filter { $0["ot"] as? String == "v" }
+        XCTAssertTrue(video.allSatisfy { $0["br"] != nil && $0["d"] as? Int == 2000 && $0["tb"] != nil && $0["sf"] as? String == "d" }, "\(video.prefix(2))")
+        XCTAssertTrue(video.contains { $0["nor"] as? String == "2.m4s" }, "the next segment is named")
+        XCTAssertTrue(video.contains { $0["su"] as? Bool == true }, "start-up is flagged")
+        XCTAssertTrue(video.contains { ($0["bl"] as? Int ?? 0) > 0 && $0["mtp"] != nil }, "buffer and throughput reported")
+    }
+
     private func metric(_ node: CDNNode, _ name: String) -> Int {
         let text = node.status.metrics.prometheusText()
         let line = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }

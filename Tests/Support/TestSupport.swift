@@ -101,7 +101,7 @@ public enum TestTopology {
     public static func yaml(edgePorts: [Int], originPort: Int = 0, root: String = ".", decisionLog: String = "off",
                             extra: String = "", redirectorHTTPPort: Int = 0,
                             edgeHosts: [String] = Array(repeating: "127.0.0.1", count: 3),
-                            edgeFields: (String) -> String = { _ in "" }) -> String {
+                            edgeFields: (String) -> String = { _ in "" }, limits: String = "{access_log: off}") -> String {
         let places = [(40.71, -74.01), (41.88, -87.63), (37.77, -122.42)]
         let edges = zip(zip(edgeNames, edgeHosts), zip(edgePorts, places)).map { nameAndHost, portAndPlace in
             let (name, host) = nameAndHost
@@ -127,7 +127,7 @@ public enum TestTopology {
           - {name: st-louis, networks: [127.0.20.0/24], location: {lat: 38.63, lon: -90.20}}
           - {name: seattle, networks: [127.0.30.0/24], location: {lat: 47.61, lon: -122.33}}
         default_location: {lat: 39.10, lon: -94.58}
-        limits: {access_log: off}
+        limits: \(limits)
         """
     }
 

@@ -1,3 +1,4 @@
+import CMCD
 import Addressing
 import NIOConcurrencyHelpers
 import NIOCore
@@ -24,6 +25,7 @@ final class HTTPResponder: ChannelInboundHandler {
     private var link = LinkSpec()
     private var pacer: LinkPacer?
     private var client = "-"
+    private var zone: String?
     private var openedAt = NIODeadline.now()
 
     /// Largest slice written at once to an unpaced client.
@@ -58,6 +60,7 @@ final class HTTPResponder: ChannelInboundHandler {
         let remote = context.channel.remoteAddress
         client = remote?.ipAddress ?? "-"
         link = server.links.link(for: IPAddress(remote))
+        zone = server.links.zoneName(for: IPAddress(remote))
         pacer = server.links.pacer(for: link)
         context.fireChannelActive()
     }
@@ -235,7 +238,9 @@ final class HTTPResponder: ChannelInboundHandler {
 
     private func finish(_ response: Response, head: RequestHead?, started: NIODeadline, bytes: Int64, close: Bool) {
         let record = RequestRecord(client: client, head: head, status: response.plan.status, bytesSent: bytes,
-                                   seconds: ((context?.eventLoop.now ?? .now()) - started).inSeconds, cacheStatus: response.cacheStatus)
+                                   seconds: ((context?.eventLoop.now ?? .now()) - started).inSeconds,
+                                   cacheStatus: response.cacheStatus, zone: zone,
+                                   cmcd: head.flatMap { CMCDData(target: $0.target, headers: $0.headers) })
         for observer in server.observers { observer.requestFinished(record) }
         guard open else { return }
         context.triggerUserOutboundEvent(ResponseComplete(close: close), promise: nil)

@@ -1,3 +1,4 @@
+import CMCD
 import HTTPCore
 /// One answered request, as logs and metrics see it.
 public struct RequestRecord: Sendable {
@@ -10,6 +11,10 @@ public struct RequestRecord: Sendable {
     public let bytesSent: Int64
     public let seconds: Double
     public let cacheStatus: CacheStatus?
+    /// The client's coverage zone, when the server knows the zones (edges).
+    public let zone: String?
+    /// What the client said of itself (CTA-5004), in the query or the CMCD headers.
+    public let cmcd: CMCDData?
 }
 
 /// Told of every answered request on the connection's event loop, after its last byte was

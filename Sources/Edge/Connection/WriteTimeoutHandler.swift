@@ -26,8 +26,10 @@ final class WriteTimeoutHandler: ChannelDuplexHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         guard let promise else { return context.write(data, promise: nil) }
-        if !stalled(context) { progressed(context) }
+        let wasStalled = stalled(context)
         pendingWrites += 1
+        // The period starts with the first write waited on, not with each one queued behind it.
+        if !wasStalled { progressed(context) }
         promise.futureResult.assumeIsolated().whenComplete { [self] _ in
             pendingWrites -= 1
             progressed(context)

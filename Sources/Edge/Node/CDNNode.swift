@@ -67,7 +67,7 @@ public final class CDNNode: Sendable {
         let status = NodeStatus(name: "origin", role: .origin, capacityMbps: nil)
         let router = Router(source: source, endpoint: status.render)
         let context = ServerContext(status: status, router: router, limits: limits,
-                                    accessLog: try AccessLog(destination: limits.accessLog, serverName: "origin"),
+                                    accessLog: try AccessLog(destination: limits.accessLog, format: limits.accessLogFormat, serverName: "origin"),
                                     links: .none)
         return CDNNode(server: try HTTPServer(context: context, listen: listen, group: group), status: status,
                        cache: nil, client: nil, cleanup: cleanup)
@@ -93,8 +93,10 @@ public final class CDNNode: Sendable {
                                           clock: clock)
             let router = Router(source: CachedSource(cache: cache, fetcher: fetcher, clock: clock), endpoint: status.render)
             let context = ServerContext(status: status, router: router, limits: config.limits,
-                                        accessLog: try AccessLog(destination: config.limits.accessLog, serverName: edge.name),
-                                        links: try LinkTable(serverLink: edge.link, zones: config.coverage))
+                                        accessLog: try AccessLog(destination: config.limits.accessLog, format: config.limits.accessLogFormat,
+                                                                 serverName: edge.name),
+                                        links: try LinkTable(serverLink: edge.link, zones: config.coverage),
+                                        observers: [NextObjectPrefetch(cache: cache, fetcher: fetcher, clock: clock)])
             let server = try HTTPServer(context: context, listen: edge.listen, group: group)
             return CDNNode(server: server, status: status, cache: cache, client: client)
         } catch {

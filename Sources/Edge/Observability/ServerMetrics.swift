@@ -1,3 +1,4 @@
+import CMCD
 import Foundation
 import NIOConcurrencyHelpers
 import Prometheus
@@ -15,6 +16,9 @@ public final class ServerMetrics: Sendable {
     private let rejectedConnections: Counter
     private let duration: DurationHistogram
     private let byStatus = NIOLockedValueBox([Int: Counter]())
+    /// What clients report with CMCD, by coverage zone.
+    private let clientBuffers = NIOLockedValueBox([String: ValueHistogram]())
+    private let clientThroughputs = NIOLockedValueBox([String: ValueHistogram]())
     private let state = NIOLockedValueBox(State())
 
     private struct State {
@@ -82,5 +86,31 @@ extension ServerMetrics: RequestObserver {
     public func requestFinished(_ record: RequestRecord) {
         request(status: record.status.code, bytesSent: record.bytesSent, seconds: record.seconds)
         if let status = record.cacheStatus, record.status.code < 400 { cache(hit: status == .hit) }
+        if let cmcd = record.cmcd { clientReport(cmcd, zone: record.zone ?? "unknown") }
+    }
+
+    /// A client's buffer length (seconds) and measured throughput (kbit/s), from its CMCD.
+    func clientReport(_ cmcd: CMCDData, zone: String) {
+        if let buffer = cmcd.bufferLengthMs {
+            histogram(in: clientBuffers, name: "client_buffer", unit: "seconds", help: "Buffer length clients report (CMCD bl)",
+                      buckets: [0.5, 1, 2, 4, 8, 15, 30, 60], zone: zone).record(Double(buffer) / 1000)
+        }
+        if let throughput = cmcd.measuredThroughputKbps {
+            histogram(in: clientThroughputs, name: "client_throughput", unit: "kbps",
+                      help: "Throughput clients measure (CMCD mtp)",
+                      buckets: [250, 500, 1000, 2000, 4000, 8000, 16000, 50000], zone: zone).record(Double(throughput))
+        }
+    }
+
+    private func histogram(in box: NIOLockedValueBox<[String: ValueHistogram]>, name: String, unit: String, help: String,
+                           buckets: [Double], zone: String) -> ValueHistogram {
+        box.withLockedValue { histograms in
+            if let existing = histograms[zone] { return existing }
+            let made = registry.makeValueHistogram(
+                descriptor: .init(namespace: "dashcdn", metricName: name, unitName: unit, helpText: help),
+                labels: [("zone", zone)], buckets: buckets)
+            histograms[zone] = made
+            return made
+        }
     }
 }

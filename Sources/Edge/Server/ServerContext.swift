@@ -59,6 +59,11 @@ public struct LinkTable: Sendable {
         self.traces = traces
     }
 
+    /// The coverage zone a client is in, for per-zone metrics.
+    public func zoneName(for address: IPAddress?) -> String? {
+        address.flatMap { zones.zone(for: $0) }?.name
+    }
+
     public func link(for address: IPAddress?) -> LinkSpec {
         let zoneLink = address.flatMap { zones.zone(for: $0) }?.link ?? LinkSpec()
         return zoneLink.then(serverLink)
