@@ -31,8 +31,6 @@ public final class HealthMonitor: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: self.timeout, read: self.timeout)
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 2)
-        // A refused check is a failed check now, not after the timeout's worth of retries.
-        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
     }
 
