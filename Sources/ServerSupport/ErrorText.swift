@@ -31,9 +31,14 @@ public func requestFailureText(_ error: Error) -> String {
         }
     }
     if error is CancellationError { return "was given up on (cancelled)" }
-    if error is NIOConnectionError { return "refused the connection" }
-    let text = "\(error)"
-    if text.contains("connectionRefused") || text.contains("Connection refused") { return "refused the connection" }
-    if text.contains("reset") { return "reset the connection" }
+    if isConnectionRefused(error) { return "refused the connection" }
+    if "\(error)".contains("reset") { return "reset the connection" }
     return "failed: \(socketErrorText(error))"
+}
+
+/// Nothing listens there: the peer is gone, not slow.
+public func isConnectionRefused(_ error: Error) -> Bool {
+    if error is NIOConnectionError { return true }
+    let text = "\(error)"
+    return text.contains("connectionRefused") || text.contains("Connection refused")
 }
