@@ -42,7 +42,7 @@ struct RedirectRouter: EdgeRouter {
         let result = try await fetcher.get(logicalURL, keepBody: false, followRedirects: false, deadline: 3)
         guard let location = result.location, let target = URL(string: location, relativeTo: logicalURL)?.absoluteURL,
               let authority = ListenAddress(target) else {
-            throw FetchError("the redirector at \(ListenAddress(logicalURL)?.description ?? "?") answered \(result.status) without a usable Location")
+            throw FetchError("the redirector at \(HTTPFetcher.peer(logicalURL)) answered \(result.status) without a usable Location")
         }
         return ([EdgeChoice(name: authority.description, authority: authority)], nil)
     }

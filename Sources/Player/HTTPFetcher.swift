@@ -93,7 +93,7 @@ public final class HTTPFetcher: Sendable {
                                            cmcd: data, progress: progress)
             guard followRedirects, let location = result.location else { return result }
             guard let next = URL(string: location, relativeTo: current)?.absoluteURL else {
-                throw FetchError("\(ListenAddress(current)?.description ?? "?") redirected to an invalid Location \"\(location)\"", status: result.status)
+                throw FetchError("\(Self.peer(current)) redirected to an invalid Location \"\(location)\"", status: result.status)
             }
             if visited.contains(next.absoluteString) {
                 throw FetchError("redirect loop: \((visited + [next.absoluteString]).joined(separator: " -> "))", status: result.status)
@@ -130,13 +130,13 @@ public final class HTTPFetcher: Sendable {
                                location: response.headers.first(name: "Location"), url: url)
         }
         guard (200..<300).contains(status) else {
-            throw FetchError("HTTP \(status) from \(ListenAddress(url)?.description ?? "?")", status: status)
+            throw FetchError("HTTP \(status) from \(Self.peer(url))", status: status)
         }
         // A 206 to a resumed request is the rest; a 200 (the object changed, the server ignores
         // ranges) is the whole body again, unusable when only a byte range of it was wanted.
         let continued = status == 206 ? resume : nil
         if resume != nil, continued == nil, range != nil {
-            throw FetchError("\(ListenAddress(url)?.description ?? "?") has a different object than the one being fetched")
+            throw FetchError("\(Self.peer(url)) has a different object than the one being fetched")
         }
         let offset = continued?.bytes ?? 0
         let total = response.headers.first(name: "Content-Length").flatMap(Int.init).map { $0 + offset }
@@ -162,7 +162,7 @@ public final class HTTPFetcher: Sendable {
             throw FetchError("\(Self.describe(error, url: url)) after \(bytes) bytes", partial: bytes > 0 ? partial : nil)
         }
         if let total, bytes != total {
-            throw FetchError("\(ListenAddress(url)?.description ?? "?") sent \(bytes) of \(total) bytes")
+            throw FetchError("\(Self.peer(url)) sent \(bytes) of \(total) bytes")
         }
         return FetchResult(status: status, body: body, bytes: bytes, firstByte: continued?.firstByte ?? firstByte,
                            seconds: earlier + stopwatch.elapsed, location: nil, url: url)
@@ -175,8 +175,11 @@ public final class HTTPFetcher: Sendable {
         return skipping > 0 ? "bytes=\(skipping)-" : nil
     }
 
+    /// The host:port a URL's request went to, as error messages name it.
+    static func peer(_ url: URL) -> String { ListenAddress(url)?.description ?? "?" }
+
     /// AsyncHTTPClient's and NIO's errors in a few words, naming the peer.
     static func describe(_ error: Error, url: URL) -> String {
-        "\(ListenAddress(url)?.description ?? "?") \(requestFailureText(error))"
+        "\(Self.peer(url)) \(requestFailureText(error))"
     }
 }
