@@ -50,8 +50,9 @@ extension CMCDData {
         }
     }
 
-    /// Splits on commas outside quoted strings.
-    static func split(_ text: String) -> [String] {
+    /// Splits on `separator` (a comma between items, a semicolon between an item's
+    /// parameters) outside quoted strings.
+    static func split(_ text: String, on separator: Character = ",") -> [String] {
         var items: [String] = []
         var current = ""
         var quoted = false
@@ -61,7 +62,7 @@ extension CMCDData {
             switch character {
             case "\\" where quoted: escaped = true; current.append(character)
             case "\"": quoted.toggle(); current.append(character)
-            case "," where !quoted: items.append(current); current = ""
+            case separator where !quoted: items.append(current); current = ""
             default: current.append(character)
             }
         }
@@ -116,7 +117,7 @@ extension CMCDData {
     }
 }
 
-private extension String {
+extension String {
     var trimmingSpaces: String {
         String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }

@@ -28,6 +28,10 @@ public enum ContentLayout {
 
     public static func segment(_ number: Int) -> String { "\(number).m4s" }
 
+    /// Audio representations are named `audio…` (`audio`, `audio-eng`, `audio-51`), so a server
+    /// tells an audio segment from a video one by its folder, as it does init segments by name.
+    public static let audioRepresentationPrefix = "audio"
+
     /// A representation's folder as manifests and playlists in `Manifests/` refer to it.
     public static func representationURL(title: String, representation: String) -> String {
         "../\(titleFolder(title))/\(representation)/"

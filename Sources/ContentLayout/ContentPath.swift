@@ -10,7 +10,7 @@ public struct ContentPath: Sendable, Hashable {
     /// whatever case the request used, `/Media/sample/240p/1.m4s`.
     public var urlPath: String { "/" + components.map(Self.percentEncoded).joined(separator: "/") }
 
-    public var kind: ContentKind { ContentKind(fileName: components[components.count - 1]) }
+    public var kind: ContentKind { ContentKind(fileName: components.suffix(2).joined(separator: "/")) }
 
     /// Nil unless the components name a file inside one of the layout's two folders.
     public init?(components decoded: [String]) {

@@ -19,10 +19,11 @@ public enum ReadOnlyResource {
     public static let allowedMethods = "GET, HEAD, OPTIONS"
 
     /// On every answer. Timing-Allow-Origin lets a page's player read the Resource Timing of
-    /// each request (dash.js measures throughput with it; without it every timing reads 0).
+    /// each request (dash.js measures throughput with it; without it every timing reads 0); the
+    /// exposed CMSD headers are what the edge says of the object and of its path to the player.
     public static let corsHeaders: [(name: String, value: String)] = [
         ("Access-Control-Allow-Origin", "*"),
-        ("Access-Control-Expose-Headers", "Content-Range, Content-Length, ETag, Date, X-Cache"),
+        ("Access-Control-Expose-Headers", "Content-Range, Content-Length, ETag, Date, X-Cache, CMSD-Static, CMSD-Dynamic"),
         ("Timing-Allow-Origin", "*"),
     ]
 

@@ -19,6 +19,8 @@ public struct FetchResult: Sendable {
     public var location: String?
     /// Where the bytes finally came from, after redirects.
     public var url: URL
+    /// The `CMSD-Dynamic` entry of the server nearest the player, when it sent one.
+    public var serverData: CMSDDynamic? = nil
 }
 
 /// Why a request failed, worded for a log line. `status` is set for HTTP errors.
@@ -165,7 +167,8 @@ public final class HTTPFetcher: Sendable {
             throw FetchError("\(Self.peer(url)) sent \(bytes) of \(total) bytes")
         }
         return FetchResult(status: status, body: body, bytes: bytes, firstByte: continued?.firstByte ?? firstByte,
-                           seconds: earlier + stopwatch.elapsed, location: nil, url: url)
+                           seconds: earlier + stopwatch.elapsed, location: nil, url: url,
+                           serverData: response.headers.first(name: CMSDDynamic.headerName).flatMap { CMSDDynamic.entries(in: $0).last })
     }
 
     /// The Range header for `range` (nil: the whole body) with its first `skipping` bytes

@@ -15,6 +15,8 @@ public struct PlaySettings: Sendable {
     public var startThreshold = 1.0
     /// How CMCD goes with each request.
     public var cmcd = CMCDMode.query
+    /// Whether the edge's CMSD `etp` counts as one more throughput sample.
+    public var serverThroughput = false
 
     public init(rule: RuleName = .default, mode: RoutingMode = .direct, sourceAddress: String? = nil, maxBuffer: Double = 30) {
         self.rule = rule

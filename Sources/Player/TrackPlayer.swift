@@ -61,7 +61,9 @@ final class TrackPlayer: @unchecked Sendable {
                     time: clock.now, segment: number, representation: representation.label, level: download.level,
                     bitrateKbps: Double(representation.bandwidth) / 1000, bytes: download.result.bytes,
                     download: download.result.seconds, throughputKbps: Double(download.result.bytes) * 8 / max(download.result.seconds, 1e-6) / 1000,
-                    buffer: clock.level(.video), stall: number == 1 ? clock.now : stallNow - lastStall, edge: download.edge))
+                    buffer: clock.level(.video), stall: number == 1 ? clock.now : stallNow - lastStall, edge: download.edge,
+                    serverThroughputKbps: download.result.serverData?.estimatedThroughputKbps,
+                    serverRoundTripMs: download.result.serverData?.roundTripMs))
                 lastStall = stallNow
                 level = download.level
             }
@@ -88,6 +90,7 @@ final class TrackPlayer: @unchecked Sendable {
                     lock.withLock {
                         history.append(DownloadSample(bytes: Double(result.bytes), seconds: result.seconds,
                                                       firstByte: result.firstByte, level: level))
+                        if let sample = serverSample(result, level: level) { history.append(sample) }
                     }
                     return (result, edge, level)
                 } catch let error as FetchError where error.abandoned {
@@ -103,6 +106,14 @@ final class TrackPlayer: @unchecked Sendable {
                 throw PlayerError("segment \(number) (\(representation.label)): \(error.description)")
             }
         }
+    }
+
+    /// The edge's CMSD estimate, when asked for, as a sample weighted like the download it came
+    /// with: a second view of the path, from the bodies the edge saw leave on this connection.
+    private func serverSample(_ result: FetchResult, level: Int) -> DownloadSample? {
+        guard settings.serverThroughput, let kbps = result.serverData?.estimatedThroughputKbps, kbps > 0 else { return nil }
+        return DownloadSample(bytes: Double(kbps) * 1000 / 8 * result.seconds, seconds: result.seconds,
+                              firstByte: result.firstByte, level: level)
     }
 
     /// The progress callback that applies `AbandonmentRule` while playback runs.

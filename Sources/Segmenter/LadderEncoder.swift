@@ -171,7 +171,8 @@ public enum LadderEncoder {
     /// language (`audio-eng`, `audio-fra-51`), or by stream number where languages repeat.
     static func audioRenditions(of source: SourceMedia) -> [(track: Int, id: String, channels: Int32)] {
         let tracks = source.audioTracks
-        let names = tracks.count == 1 ? ["audio"] : trackIDs(tracks, prefix: "audio")
+        let prefix = ContentLayout.audioRepresentationPrefix
+        let names = tracks.count == 1 ? [prefix] : trackIDs(tracks, prefix: prefix)
         return tracks.indices.flatMap { index -> [(track: Int, id: String, channels: Int32)] in
             let name = names[index]
             return tracks[index].channels >= 6 ? [(index, name, Int32(2)), (index, name + "-51", Int32(6))] : [(index, name, Int32(2))]

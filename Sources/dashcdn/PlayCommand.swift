@@ -54,6 +54,9 @@ struct PlayCommand: AsyncParsableCommand {
     @Option(help: "Common Media Client Data (CTA-5004) with every request: query (the CMCD parameter), header, or off.")
     var cmcd = CMCDMode.query
 
+    @Flag(help: "Count the edge's CMSD-Dynamic throughput estimate (etp) as one more throughput sample for the ABR rule.")
+    var cmsdEtp = false
+
     @OptionGroup var log: SessionLogOptions
 
     func validate() throws {
@@ -75,6 +78,7 @@ struct PlayCommand: AsyncParsableCommand {
             var settings = PlaySettings(mode: mode, sourceAddress: sourceAddress, maxBuffer: maxBuffer)
             settings.rule = rule
             settings.cmcd = cmcd
+            settings.serverThroughput = cmsdEtp
             reports.append((rule, try await play(settings: settings)))
         }
         if reports.count > 1 { printComparison(reports) }

@@ -43,10 +43,13 @@ final class LivePlaybackTests: XCTestCase {
         // Between the middle and the top rung, on every edge's uplink.
         let capKbps = (Double(bandwidths[1]) * Double(bandwidths[2])).squareRoot() / 1000
         let cdn = try start("cap") { _ in ", link: {rate_mbps: \(capKbps / 1000)}" }
-        // The rate-based rule and the default (MPC) rule side by side, on two edges.
+        // The rate-based rule and the default (MPC) rule side by side, on two edges; the
+        // default counts the edge's CMSD estimate as a sample too.
         let rateBased = SessionProbe(), byDefault = SessionProbe()
         async let throughputReport = rateBased.play(cdn.edgeURL(0), PlaySettings(rule: .throughput, maxBuffer: 8))
-        async let defaultReport = byDefault.play(cdn.edgeURL(1), PlaySettings(maxBuffer: 8))
+        var withServerEstimate = PlaySettings(maxBuffer: 8)
+        withServerEstimate.serverThroughput = true
+        async let defaultReport = byDefault.play(cdn.edgeURL(1), withServerEstimate)
         let reports = try await [throughputReport, defaultReport]
         for report in reports {
             let levels = report.records.map(\.level)
@@ -54,6 +57,10 @@ final class LivePlaybackTests: XCTestCase {
             XCTAssertEqual(levels.dropFirst(2).sorted()[(levels.count - 2) / 2], 1, "settles on the middle rung: \(levels)")
             let measured = report.records.filter { $0.bytes > 50_000 }.map(\.throughputKbps)
             XCTAssertTrue(measured.allSatisfy { $0 < capKbps * 1.1 }, "measured \(measured) against a \(capKbps) kbit/s cap")
+            // The edge's CMSD estimate reaches the player and is the link's rate.
+            let told = report.records.dropFirst().compactMap(\.serverThroughputKbps).map(Double.init)
+            XCTAssertEqual(told.count, report.records.count - 1, "every segment's response carries CMSD-Dynamic etp")
+            XCTAssertTrue(told.allSatisfy { $0 <= capKbps * 1.01 && $0 > capKbps * 0.6 }, "etp \(told) on a \(capKbps) kbit/s link")
         }
         // The rate-based rule never asks for more than the link carries; MPC may spend buffer
         // on a higher rung near the end, where the remaining segments are few.

@@ -32,8 +32,13 @@ final class PlayCommandTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("mean bitrate") && run.stdout.contains("QoE_lin"), run.stdout)
 
         let csv = try String(contentsOfFile: files[0], encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(csv.first, "t_s,segment,representation,bitrate_kbps,bytes,download_s,throughput_kbps,buffer_s,stall_s,edge")
+        XCTAssertEqual(csv.first, "t_s,segment,representation,bitrate_kbps,bytes,download_s,throughput_kbps,buffer_s,stall_s,edge,cmsd_etp_kbps,cmsd_rtt_ms")
         XCTAssertEqual(csv.count, EncodedLadder.segments + 1)
+        // The edge measures its bodies leaving on the traced link: its estimate follows the drop.
+        let estimates = csv.dropFirst().compactMap { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().last.flatMap { Double($0) } }
+        XCTAssertGreaterThan(estimates.count, EncodedLadder.segments / 2, "CMSD etp in the log: \(csv)")
+        XCTAssertLessThan(estimates.last ?? .infinity, estimates.max()! * 0.6, "CMSD etp follows the drop to \(low) Mbit/s: \(estimates)")
+        XCTAssertTrue(lines.last?.contains(" etp ") == true, "the log line shows it: \(lines.last ?? "")")
         let jsonl = try String(contentsOfFile: files[1], encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(jsonl.count, EncodedLadder.segments + 1)
         let summary = try JSONSerialization.jsonObject(with: Data(jsonl.last!.utf8)) as? [String: Any]

@@ -101,7 +101,7 @@ final class SimulateCommandTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("QoE_lin"), run.stdout)
 
         let csv = try String(contentsOfFile: files["csv"]!, encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(csv.first, "t_s,segment,representation,bitrate_kbps,bytes,download_s,throughput_kbps,buffer_s,stall_s,edge")
+        XCTAssertEqual(csv.first, "t_s,segment,representation,bitrate_kbps,bytes,download_s,throughput_kbps,buffer_s,stall_s,edge,cmsd_etp_kbps,cmsd_rtt_ms")
         XCTAssertEqual(csv.count, 49)
         let jsonl = try String(contentsOfFile: files["jsonl"]!, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(jsonl.count, 49)

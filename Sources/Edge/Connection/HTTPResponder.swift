@@ -27,6 +27,7 @@ final class HTTPResponder: ChannelInboundHandler {
     private var client = "-"
     private var zone: String?
     private var openedAt = NIODeadline.now()
+    private var delivery = DeliveryEstimate()
 
     /// Largest slice written at once to an unpaced client.
     private static let sliceBytes: Int64 = 1 << 20
@@ -62,6 +63,8 @@ final class HTTPResponder: ChannelInboundHandler {
         link = server.links.link(for: IPAddress(remote))
         zone = server.links.zoneName(for: IPAddress(remote))
         pacer = server.links.pacer(for: link)
+        delivery.linkBitsPerSecond = link.rateBitsPerSecond
+        delivery.linkDelay = link.delay
         context.fireChannelActive()
     }
 
@@ -104,7 +107,7 @@ final class HTTPResponder: ChannelInboundHandler {
         let close = response.close || !(head?.keepAlive ?? false)
         var headBytes = context.channel.allocator.buffer(capacity: 512)
         ResponseHeadEncoder.encode(response, close: close, http10KeepAlive: head.map { $0.minorVersion == 0 && !close } ?? false,
-                                   into: &headBytes)
+                                   serverData: response.source == nil ? nil : serverData(), into: &headBytes)
         if link.delay > 0 {
             context.eventLoop.assumeIsolated().scheduleTask(in: .fromSeconds(link.delay)) { [self] in
                 write(response, head: headBytes, for: head, started: started, close: close)
@@ -135,8 +138,10 @@ final class HTTPResponder: ChannelInboundHandler {
         let corked = pacer == nil && response.plan.body != .none && response.source?.inMemory == false
         if corked { cork(true) }
         context.write(wrapOutboundOut(.byteBuffer(headBytes)), promise: nil)
+        let bodyStarted = context.eventLoop.now
         let done: (Int64, Bool) -> Void = { [self] bodyBytes, ok in
             if corked { cork(false) }
+            if ok, let now = context?.eventLoop.now { delivery.bodySent(bytes: bodyBytes, seconds: (now - bodyStarted).inSeconds) }
             finish(response, head: head, started: started, bytes: headLength + bodyBytes, close: close || !ok)
         }
         switch (response.plan.body, response.source) {
@@ -244,6 +249,18 @@ final class HTTPResponder: ChannelInboundHandler {
         for observer in server.observers { observer.requestFinished(record) }
         guard open else { return }
         context.triggerUserOutboundEvent(ResponseComplete(close: close), promise: nil)
+    }
+
+    /// This server's CMSD-Dynamic entry, with the kernel's TCP view read at most once a second.
+    private func serverData() -> CMSDDynamic? {
+        let now = (context.eventLoop.now - openedAt).inSeconds
+        if delivery.needsTCPReading(at: now), let socket = context.channel as? SocketOptionProvider {
+            // On the channel's own loop the reading completes at once, before the head is written.
+            socket.getTCPInfo().assumeIsolated().whenSuccess { [self] info in
+                delivery.tcpReading(rttMicroseconds: info.tcpi_rtt, at: now)
+            }
+        }
+        return delivery.serverData(server: server.name)
     }
 
     // MARK: framing

@@ -1,3 +1,4 @@
+import CMCD
 import HTTPCore
 
 /// What to answer, decided without touching a socket: status, headers, and which bytes of the
@@ -27,6 +28,7 @@ public struct ResponsePlan: Sendable {
             ("Last-Modified", validators.lastModifiedText),
             ("Cache-Control", policy.cacheControl),
             ("Accept-Ranges", "bytes"),
+            (CMSDStatic.headerName, policy.serverData),
         ]
         let sendsBody = head.method == .get
         switch Preconditions.evaluate(head, validators: validators) {
