@@ -2,13 +2,14 @@
 /// comes back (A, AAAA, NS, CNAME, SOA, SRV; other types are skipped). Every length is checked
 /// against the bytes present, with the same name reader the server uses for queries.
 public enum DNSClientMessage {
-    /// A standard query with RD clear (we ask the authoritative server directly) and an OPT
-    /// record offering `payloadSize` bytes over UDP.
-    public static func query(id: UInt16, name: DNSName, type: DNSRecordType, payloadSize: UInt16 = 1232) -> [UInt8] {
+    /// A standard query with an OPT record offering `payloadSize` bytes over UDP; RD set when
+    /// asking a recursive resolver, clear when asking the authoritative server directly.
+    public static func query(id: UInt16, name: DNSName, type: DNSRecordType, payloadSize: UInt16 = 1232,
+                             recursionDesired: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         func u16(_ value: UInt16) { out += [UInt8(value >> 8), UInt8(value & 0xFF)] }
         u16(id)
-        u16(0)
+        u16(recursionDesired ? 0x0100 : 0)
         u16(1)
         u16(0)
         u16(0)

@@ -14,7 +14,9 @@ public struct DemoClient: Sendable {
     /// One client per zone (the first three), each using the next routing mode in turn, so the
     /// demo shows DNS SRV, HTTP 302 and content steering side by side.
     /// `config` as running (real ports); the DNS port is the redirector's, which may differ.
-    static func clients(for config: CDNConfig, title: String, dnsPort: Int) -> [DemoClient] {
+    /// With a `resolver`, the DNS client asks it for the content provider's name instead of
+    /// asking the redirector, as a viewer's device does (see `scripts/dns-lab`).
+    static func clients(for config: CDNConfig, title: String, dnsPort: Int, resolver: ListenAddress? = nil) -> [DemoClient] {
         config.coverage.prefix(3).enumerated().compactMap { index, zone in
             guard let network = zone.networks.first(where: \.address.isIPv4) else { return nil }
             var octets = network.address.bytes
@@ -24,8 +26,13 @@ public struct DemoClient: Sendable {
             let url: String
             switch index % 3 {
             case 0:
-                mode = .dns(server: config.redirector.dns.host, port: dnsPort)
-                url = "http://\(config.routingHost)/\(ContentLayout.manifest(title))"
+                if let resolver {
+                    mode = .resolver(server: resolver.host, port: resolver.port)
+                    url = "http://\(DemoSettings.providerHost)/\(ContentLayout.manifest(title))"
+                } else {
+                    mode = .dns(server: config.redirector.dns.host, port: dnsPort)
+                    url = "http://\(config.routingHost)/\(ContentLayout.manifest(title))"
+                }
             case 1:
                 mode = .redirect
                 url = "http://\(config.redirector.http)/\(ContentLayout.manifest(title))"
@@ -41,6 +48,7 @@ public struct DemoClient: Sendable {
         switch mode {
         case .direct: return "direct"
         case .dns: return "DNS SRV"
+        case .resolver: return "resolver"
         case .redirect: return "HTTP 302"
         case .steering: return "steering"
         }

@@ -1,4 +1,5 @@
 import ABR
+import Addressing
 import CDN
 import ContentLayout
 import Foundation
@@ -16,6 +17,10 @@ public struct DemoSettings: Sendable {
     public var ladder = "default"
     public var segmentDuration = 4.0
     public var maxBuffer = 12.0
+    /// A recursive resolver for the DNS client (`scripts/dns-lab up` starts one).
+    public var resolver: ListenAddress?
+    /// The content provider's name the lab's zone aliases to the CDN.
+    public static let providerHost = "video.netcinema.test"
 
     public init() {}
 }
@@ -47,7 +52,8 @@ public final class DemoRunner: @unchecked Sendable {
         defer { stopAll() }
         let cdn = try RunningCDN(config: config)
         lock.withLock { self.cdn = cdn }
-        let clients = DemoClient.clients(for: cdn.config, title: settings.title, dnsPort: cdn.redirector.dnsPort)
+        let clients = DemoClient.clients(for: cdn.config, title: settings.title, dnsPort: cdn.redirector.dnsPort,
+                                         resolver: settings.resolver)
         guard !clients.isEmpty else { throw PlayerError("\(settings.config): the demo needs coverage zones with IPv4 networks") }
         let plots = root.appendingPathComponent(ContentLayout.titleFolder("demo"))
         try FileManager.default.createDirectory(at: plots, withIntermediateDirectories: true)

@@ -8,6 +8,9 @@ public enum RoutingMode: Sendable, Equatable {
     case direct
     /// `_http._tcp.<host>` SRV records from this DNS server name the edges, best first.
     case dns(server: String, port: Int)
+    /// The URL's host resolved through this recursive resolver (SRV where the name has one,
+    /// else A/AAAA on the URL's port), as a viewer's device does.
+    case resolver(server: String, port: Int)
     /// The URL is the redirector's; its 302 names the edge.
     case redirect
     /// The MPD's ContentSteering server orders its BaseURLs (DASH-IF content steering).

@@ -34,6 +34,19 @@ struct DNSRouter: EdgeRouter {
     }
 }
 
+/// Resolver mode: the URL's host resolved as a viewer's device does, through a recursive
+/// resolver (which walks the delegations and sends the CDN the client's subnet).
+struct ResolverRouter: EdgeRouter {
+    let lookup: ResolverLookup
+
+    func route(_ logicalURL: URL) async throws -> (choices: [EdgeChoice], ttl: Double?) {
+        guard let host = logicalURL.host, let authority = ListenAddress(logicalURL) else {
+            throw FetchError("\(logicalURL.absoluteString) has no host name to look up")
+        }
+        return (try await lookup.edges(for: host, port: authority.port), nil)
+    }
+}
+
 /// 302 mode: the redirector answers each request path with the edge to use.
 struct RedirectRouter: EdgeRouter {
     let fetcher: HTTPFetcher

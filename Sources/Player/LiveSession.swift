@@ -104,6 +104,9 @@ public final class LiveSession: Sendable {
             case .dns(let server, let port):
                 let router = DNSRouter(server: server, port: port, sourceAddress: settings.sourceAddress)
                 return try await viaCDN(EdgeDirectory(router: router, fetcher: fetcher, log: log))
+            case .resolver(let server, let port):
+                let lookup = ResolverLookup(resolver: server, resolverPort: port, sourceAddress: settings.sourceAddress)
+                return try await viaCDN(EdgeDirectory(router: ResolverRouter(lookup: lookup), fetcher: fetcher, log: log))
             case .redirect:
                 return try await viaCDN(EdgeDirectory(router: RedirectRouter(fetcher: fetcher), fetcher: fetcher, log: log))
             }

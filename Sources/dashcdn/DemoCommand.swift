@@ -1,3 +1,4 @@
+import Addressing
 import ArgumentParser
 import Demo
 import Foundation
@@ -37,6 +38,10 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Seconds of video each player buffers at most.")
     var maxBuffer = 12.0
 
+    @Option(help: ArgumentHelp("The DNS client resolves \(DemoSettings.providerHost) through this recursive resolver (scripts/dns-lab up) instead of asking the redirector.",
+                               valueName: "server"), transform: DNSServerAddress.init(parsing:))
+    var resolver: DNSServerAddress?
+
     func run() async throws {
         var settings = DemoSettings()
         settings.config = config
@@ -46,6 +51,7 @@ struct DemoCommand: AsyncParsableCommand {
         settings.ladder = ladder
         settings.segmentDuration = segmentDuration
         settings.maxBuffer = maxBuffer
+        settings.resolver = resolver.map { ListenAddress(host: $0.host, port: $0.port) }
         let runner = DemoRunner(settings: settings, say: say, note: note)
         cleanUpAndExitOnInterrupt("demo: interrupted; everything stopped") { runner.stopAll() }
         let results = try await runner.run()

@@ -22,6 +22,8 @@ struct PlayCommand: AsyncParsableCommand {
           dashcdn play http://127.0.0.1:8081/Manifests/sample.mpd
           dashcdn play http://video.cdn.example.test/Manifests/sample.mpd \\
             --dns 127.0.0.1:5353 --source-address 127.0.20.5
+          dashcdn play http://video.netcinema.test:8081/Manifests/sample.mpd \\
+            --resolver 127.0.53.2:53 --source-address 127.0.20.5   # scripts/dns-lab up
           dashcdn play http://127.0.0.1:8053/Manifests/sample.mpd --redirect \\
             --abr bola --plot bola.svg
           dashcdn play http://127.0.0.1:8080/Manifests/sample.steering.mpd --steering \\
@@ -38,6 +40,10 @@ struct PlayCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Find edges through this DNS server (HOST:PORT) by SRV lookup of the URL's host.", valueName: "server"),
             transform: DNSServerAddress.init(parsing:))
     var dns: DNSServerAddress?
+
+    @Option(help: ArgumentHelp("Resolve the URL's host through this recursive resolver (HOST:PORT), as a viewer's device does: SRV where the name has one, else A/AAAA.", valueName: "server"),
+            transform: DNSServerAddress.init(parsing:))
+    var resolver: DNSServerAddress?
 
     @Flag(help: "The URL is the redirector's HTTP address; follow its 302 to an edge.")
     var redirect = false
@@ -60,8 +66,8 @@ struct PlayCommand: AsyncParsableCommand {
     @OptionGroup var log: SessionLogOptions
 
     func validate() throws {
-        guard [dns != nil, redirect, steering].filter({ $0 }).count <= 1 else {
-            throw ValidationError("choose one of --dns, --redirect and --steering")
+        guard [dns != nil, resolver != nil, redirect, steering].filter({ $0 }).count <= 1 else {
+            throw ValidationError("choose one of --dns, --resolver, --redirect and --steering")
         }
         guard maxBuffer >= 2, maxBuffer.isFinite else { throw ValidationError("--max-buffer must be at least 2 seconds") }
         if let sourceAddress, IPAddress(sourceAddress) == nil {
@@ -86,6 +92,7 @@ struct PlayCommand: AsyncParsableCommand {
 
     private var mode: RoutingMode {
         if let dns { return .dns(server: dns.host, port: dns.port) }
+        if let resolver { return .resolver(server: resolver.host, port: resolver.port) }
         if redirect { return .redirect }
         if steering { return .steering }
         return .direct
@@ -120,6 +127,7 @@ struct PlayCommand: AsyncParsableCommand {
         switch mode {
         case .direct: return "directly"
         case .dns(let server, let port): return "via DNS \(server):\(port)"
+        case .resolver(let server, let port): return "through the resolver \(server):\(port)"
         case .redirect: return "via the redirector's 302"
         case .steering: return "with content steering"
         }

@@ -101,7 +101,8 @@ public enum TestTopology {
     public static func yaml(edgePorts: [Int], originPort: Int = 0, root: String = ".", decisionLog: String = "off",
                             extra: String = "", redirectorHTTPPort: Int = 0,
                             edgeHosts: [String] = Array(repeating: "127.0.0.1", count: 3),
-                            edgeFields: (String) -> String = { _ in "" }, limits: String = "{access_log: off}") -> String {
+                            edgeFields: (String) -> String = { _ in "" }, limits: String = "{access_log: off}",
+                            redirectorDNS: String = "127.0.0.1:0", ttl: Int = 20) -> String {
         let places = [(40.71, -74.01), (41.88, -87.63), (37.77, -122.42)]
         let edges = zip(zip(edgeNames, edgeHosts), zip(edgePorts, places)).map { nameAndHost, portAndPlace in
             let (name, host) = nameAndHost
@@ -110,12 +111,12 @@ public enum TestTopology {
         return """
         domain: cdn.example.test
         routing_name: video
-        ttl: 20
+        ttl: \(ttl)
         aliases:
           www.netcinema.test: video.cdn.example.test
         origin: {listen: 127.0.0.1:\(originPort), root: \(root)}
         redirector:
-          dns: 127.0.0.1:0
+          dns: \(redirectorDNS)
           http: 127.0.0.1:\(redirectorHTTPPort)
           decision_log: \(decisionLog)
           rate_limit: {responses_per_second: 0}
