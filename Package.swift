@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // The only place C is imported: module map + shim over the FFmpeg libraries.
@@ -90,11 +91,13 @@ let package = Package(
         // DNS messages on the wire (RFC 1035, 6891, 7871): names, parsing, writing. Pure Swift,
         // shared by the redirector's server and the player's lookups.
         .target(name: "DNSWire", dependencies: ["Addressing"]),
+        // DNSSEC (RFC 4033-4035, 6605, 9824): zone keys, signatures, compact denial. Pure Swift over swift-crypto.
+        .target(name: "DNSSEC", dependencies: ["DNSWire", .product(name: "Crypto", package: "swift-crypto")]),
         // Authoritative DNS, HTTP 302 and content steering over health-checked edges.
         .target(
             name: "Redirector",
             dependencies: [
-                "Topology", "DNSWire", "HTTPCore", "ServerSupport", "Addressing",
+                "Topology", "DNSWire", "DNSSEC", "HTTPCore", "ServerSupport", "Addressing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -112,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "dashcdn",
             dependencies: [
-                "Segmenter", "MPD", "Traces", "ABR", "Player", "Addressing", "Topology", "Edge", "Redirector", "CDN", "Demo",
+                "Segmenter", "MPD", "Traces", "ABR", "Player", "Addressing", "Topology", "Edge", "Redirector", "DNSSEC", "DNSWire", "CDN", "Demo",
                 "ServerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RedirectorTests",
-            dependencies: ["Redirector", "DNSWire", "Edge", "Topology", "Addressing", "HTTPCore", "ServerSupport", "TestSupport", "MPD", "dashcdn"]
+            dependencies: ["Redirector", "DNSWire", "DNSSEC", "Edge", "Topology", "Addressing", "HTTPCore", "ServerSupport", "TestSupport", "MPD", "dashcdn"]
         ),
         .testTarget(
             name: "PlaybackTests",

@@ -10,6 +10,12 @@ public struct DNSRecordType: RawRepresentable, Sendable, Hashable, CustomStringC
     public static let aaaa = DNSRecordType(rawValue: 28)
     public static let srv = DNSRecordType(rawValue: 33)
     public static let opt = DNSRecordType(rawValue: 41)
+    public static let ds = DNSRecordType(rawValue: 43)
+    public static let rrsig = DNSRecordType(rawValue: 46)
+    public static let nsec = DNSRecordType(rawValue: 47)
+    public static let dnskey = DNSRecordType(rawValue: 48)
+    /// The pseudo-type compact denial (RFC 9824) lists at a name that does not exist.
+    public static let nxname = DNSRecordType(rawValue: 128)
     public static let any = DNSRecordType(rawValue: 255)
     /// Zone transfers (RFC 1995, 5936): an authoritative server that offers none refuses them.
     public static let ixfr = DNSRecordType(rawValue: 251)
@@ -24,6 +30,11 @@ public struct DNSRecordType: RawRepresentable, Sendable, Hashable, CustomStringC
         case .aaaa: "AAAA"
         case .srv: "SRV"
         case .opt: "OPT"
+        case .ds: "DS"
+        case .rrsig: "RRSIG"
+        case .nsec: "NSEC"
+        case .dnskey: "DNSKEY"
+        case .nxname: "NXNAME"
         case .any: "ANY"
         default: "TYPE\(rawValue)"
         }
@@ -105,6 +116,12 @@ public enum RecordData: Sendable, Hashable {
     case cname(DNSName)
     case soa(SOAData)
     case srv(priority: UInt16, weight: UInt16, port: UInt16, target: DNSName)
+    /// A zone's public key (RFC 4034 §2); the protocol field is always 3.
+    case dnskey(flags: UInt16, algorithm: UInt8, publicKey: [UInt8])
+    case rrsig(SignatureData)
+    /// The next name and the types present at the owner (RFC 4034 §4).
+    case nsec(next: DNSName, types: [DNSRecordType])
+    case ds(keyTag: UInt16, algorithm: UInt8, digestType: UInt8, digest: [UInt8])
 
     public var type: DNSRecordType {
         switch self {
@@ -114,7 +131,37 @@ public enum RecordData: Sendable, Hashable {
         case .cname: .cname
         case .soa: .soa
         case .srv: .srv
+        case .dnskey: .dnskey
+        case .rrsig: .rrsig
+        case .nsec: .nsec
+        case .ds: .ds
         }
+    }
+}
+
+/// An RRSIG's fields (RFC 4034 §3.1). Times are seconds since 1970, modulo 2^32.
+public struct SignatureData: Sendable, Hashable {
+    public var typeCovered: DNSRecordType
+    public var algorithm: UInt8
+    public var labels: UInt8
+    public var originalTTL: UInt32
+    public var expiration: UInt32
+    public var inception: UInt32
+    public var keyTag: UInt16
+    public var signer: DNSName
+    public var signature: [UInt8]
+
+    public init(typeCovered: DNSRecordType, algorithm: UInt8, labels: UInt8, originalTTL: UInt32, expiration: UInt32,
+                inception: UInt32, keyTag: UInt16, signer: DNSName, signature: [UInt8] = []) {
+        self.typeCovered = typeCovered
+        self.algorithm = algorithm
+        self.labels = labels
+        self.originalTTL = originalTTL
+        self.expiration = expiration
+        self.inception = inception
+        self.keyTag = keyTag
+        self.signer = signer
+        self.signature = signature
     }
 }
 
@@ -170,9 +217,12 @@ public struct DNSResponse: Sendable {
 public struct EDNSResponseOptions: Sendable {
     public var udpPayloadSize: UInt16
     public var clientSubnet: ClientSubnet?
+    /// The DO bit, copied from the query (RFC 3225 §3).
+    public var dnssecOK = false
 
-    public init(udpPayloadSize: UInt16, clientSubnet: ClientSubnet? = nil) {
+    public init(udpPayloadSize: UInt16, clientSubnet: ClientSubnet? = nil, dnssecOK: Bool = false) {
         self.udpPayloadSize = udpPayloadSize
         self.clientSubnet = clientSubnet
+        self.dnssecOK = dnssecOK
     }
 }

@@ -108,6 +108,9 @@ public struct DNSMessageWriter {
             let start = bytes.count
             bytes += target.wire  // RFC 2782: the SRV target is never compressed
             remember(target, at: start, before: target.wire.count)
+        case .dnskey, .rrsig, .nsec, .ds:
+            // DNSSEC's names are never compressed (RFC 4034 §3.1.7, §4.1.1): the canonical bytes are the wire bytes.
+            bytes += record.data.canonicalRDATA
         }
         let length = bytes.count - lengthAt - 2
         bytes[lengthAt] = UInt8(length >> 8)
@@ -118,7 +121,7 @@ public struct DNSMessageWriter {
         bytes.append(0)  // root name
         u16(DNSRecordType.opt.rawValue)
         u16(edns.udpPayloadSize)
-        u32(UInt32(extendedRcode) << 24)  // version 0, no flags
+        u32(UInt32(extendedRcode) << 24 | (edns.dnssecOK ? 0x8000 : 0))  // version 0, DO echoed
         let data = edns.clientSubnet.map { subnet -> [UInt8] in
             let value = subnet.encoded
             return [0, UInt8(ClientSubnet.optionCode), UInt8(value.count >> 8), UInt8(value.count & 0xFF)] + value

@@ -71,6 +71,12 @@ public struct DNSName: Sendable, Hashable, CustomStringConvertible {
             && suffixOffsets.contains(key.count - ancestor.key.count) || ancestor.key == [0]
     }
 
+    /// The next name after this one in DNSSEC's canonical order, `\000.<name>` (RFC 4471 §3.1.2):
+    /// what compact denial's NSEC points to. Nil when the name is already at the length limit.
+    public var immediateSuccessor: DNSName? {
+        wire.count + 2 <= Self.maxWireLength ? DNSName(validatedWire: [1, 0] + key) : nil
+    }
+
     /// Prepends a label: `DNSName("cdn.example.test")!.prepending("video")`.
     public func prepending(_ label: String) -> DNSName? { DNSName(label + "." + description) }
 

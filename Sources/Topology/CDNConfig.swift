@@ -55,6 +55,8 @@ public struct RedirectorConfig: Sendable {
     public var rateLimitSlip = 2
     /// Where decision log lines go: `stdout`, `off`, or a file path.
     public var decisionLog = LogDestination.standardOutput
+    /// The folder of the zone's DNSSEC keys (`dashcdn redirector keygen`); nil: unsigned.
+    public var dnssecKeys: String?
 
     public init(dns: ListenAddress, http: ListenAddress) {
         self.dns = dns

@@ -21,7 +21,7 @@ final class RedirectorFixture {
     let decisionLog: String
     private let root: URL
 
-    init(name: String) throws {
+    init(name: String, dnssecKeys: String? = nil) throws {
         root = try Paths.temporaryFolder(name)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("Manifests"), withIntermediateDirectories: true)
         let rootPath = root.path
@@ -29,7 +29,7 @@ final class RedirectorFixture {
         edges = nodes
         ports = nodes.map(\.port)
         decisionLog = root.appendingPathComponent("decisions.log").path
-        config = try CDNConfig.parse(yaml: TestTopology.yaml(edgePorts: ports, decisionLog: decisionLog),
+        config = try CDNConfig.parse(yaml: TestTopology.yaml(edgePorts: ports, decisionLog: decisionLog, dnssecKeys: dnssecKeys),
                                      file: root.appendingPathComponent("cdn.yaml").path)
         redirector = try Redirector(config: config)
     }

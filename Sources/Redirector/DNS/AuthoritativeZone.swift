@@ -1,4 +1,5 @@
 import Addressing
+import DNSSEC
 import DNSWire
 import ServerSupport
 import Topology
@@ -7,7 +8,8 @@ import Topology
 /// query, the client address and a routing rule. Names it is authoritative for: the domain's
 /// apex (SOA, NS), `ns1.<domain>`, the routing name (A/AAAA of the chosen edge), its SRV name
 /// `_http._tcp.<routing name>` (every usable edge with its port, best first), one host name per
-/// edge (`<edge>.<domain>`), and each alias owner (a CNAME followed inside the zone).
+/// edge (`<edge>.<domain>`), and each alias owner (a CNAME followed inside the zone). With keys,
+/// the apex has a DNSKEY set and answers to queries with the DO bit are signed.
 public struct AuthoritativeZone: Sendable {
     public let apex: DNSName
     public let routingName: DNSName
@@ -21,11 +23,12 @@ public struct AuthoritativeZone: Sendable {
     let aliases: [DNSName: DNSName]
     /// Every name that exists below the apex, empty non-terminals included (for NODATA vs NXDOMAIN).
     let existing: Set<DNSName>
+    let signer: ZoneSigner?
 
     /// A CNAME chain longer than this is a configuration loop; the answer stops there.
     static let maxChain = 8
 
-    public init(config: CDNConfig, serial: UInt32) throws {
+    public init(config: CDNConfig, serial: UInt32, keys: ZoneKeys? = nil) throws {
         guard let apex = DNSName(config.domain), let routing = DNSName(config.routingHost),
               let service = routing.prepending("_tcp")?.prepending("_http"),
               let nameServer = apex.prepending("ns1"), let mailbox = apex.prepending("hostmaster") else {
@@ -67,21 +70,25 @@ public struct AuthoritativeZone: Sendable {
             }
         }
         self.existing = existing
+        signer = keys.map { ZoneSigner(apex: apex, keys: $0) }
     }
 
     /// The answer to `query` from a client at `client` (its socket address). `route` turns a
     /// client address and known prefix length into a routing decision; it is asked only when the
-    /// answer depends on the client. Returns the decision made, for the decision log.
-    public func respond(to query: DNSQuery, from client: IPAddress,
+    /// answer depends on the client. Returns the decision made, for the decision log. A signed
+    /// zone signs the answer to a query with DO, valid in `window`.
+    public func respond(to query: DNSQuery, from client: IPAddress, window: SignatureWindow? = nil,
                         route: (IPAddress, Int) -> RoutingDecision) -> (DNSResponse, RoutingDecision?) {
         var response = DNSResponse(id: query.id)
         response.recursionDesired = query.recursionDesired
         response.checkingDisabled = query.checkingDisabled
         response.question = query.question
         let subnet = query.edns?.clientSubnet
-        if query.edns != nil {
-            response.edns = EDNSResponseOptions(udpPayloadSize: DNSMessageWriter.ednsPayloadSize, clientSubnet: subnet)
+        if let edns = query.edns {
+            response.edns = EDNSResponseOptions(udpPayloadSize: DNSMessageWriter.ednsPayloadSize, clientSubnet: subnet,
+                                                dnssecOK: edns.dnssecOK)
         }
+        let signing = signer != nil && query.edns?.dnssecOK == true
         let question = query.question
         guard question.dnsClass == DNSClass.internet || question.dnsClass == DNSClass.any, isAuthoritative(for: question.name),
               question.type != .axfr, question.type != .ixfr else {
@@ -109,24 +116,50 @@ public struct AuthoritativeZone: Sendable {
                 owner = target
                 continue
             }
-            answer(owner, question.type, into: &response, route: routeOnce)
+            answer(owner, question.type, into: &response, denying: signing, route: routeOnce)
             break
         }
         if let subnet, subnet.sourcePrefixLength > 0, let decision {
             // The scope says how widely resolvers may share this answer (RFC 7871 §7.2.1).
             response.edns?.clientSubnet?.scopePrefixLength = decision.scopePrefixLength
         }
+        if signing, let signer {
+            sign(&response, with: signer, window: window ?? .current)
+        }
         return (response, decision)
+    }
+
+    private func sign(_ response: inout DNSResponse, with signer: ZoneSigner, window: SignatureWindow) {
+        do {
+            response.answers = try signer.signed(response.answers, window: window)
+            response.authority = try signer.signed(response.authority, window: window)
+            response.additional = try signer.signed(response.additional, window: window)
+        } catch {
+            response.rcode = .serverFailure
+            (response.answers, response.authority, response.additional) = ([], [], [])
+        }
+    }
+
+    /// The types a name of the zone holds, for the NSEC that denies the others.
+    func types(at owner: DNSName) -> [DNSRecordType] {
+        if owner == apex { return [.soa, .ns, .dnskey] }
+        if aliases[owner] != nil { return [.cname] }
+        if owner == nameServer { return nameServerAddresses.map(\.type) }
+        if let edge = edgeHosts[owner] { return Self.addressData(edge.listen.host).map { [$0.type] } ?? [] }
+        if owner == routingName { return Array(Set(edgeHosts.values.compactMap { Self.addressData($0.listen.host)?.type })) }
+        if owner == serviceName { return [.srv] }
+        return []  // an empty non-terminal
     }
 
     func isAuthoritative(for name: DNSName) -> Bool { name.isSubdomain(of: apex) || aliases[name] != nil }
 
     /// Fills in the records of `owner` (already past any CNAME), or the negative answer.
-    private func answer(_ owner: DNSName, _ type: DNSRecordType, into response: inout DNSResponse,
+    private func answer(_ owner: DNSName, _ type: DNSRecordType, into response: inout DNSResponse, denying: Bool,
                         route: () -> RoutingDecision) {
         var records: [RecordData] = []
         if owner == apex {
             if type == .soa || type == .any { records.append(.soa(soa)) }
+            if type == .dnskey || type == .any, let signer { records += signer.keys.dnskeys }
             if type == .ns || type == .any {
                 records.append(.ns(nameServer))
                 response.additional += nameServerAddresses.map { ResourceRecord(name: nameServer, ttl: ttl, data: $0) }
@@ -158,6 +191,11 @@ public struct AuthoritativeZone: Sendable {
         if records.isEmpty, response.rcode != .serverFailure {
             // NXDOMAIN or NODATA: the SOA tells resolvers how long to cache that (RFC 2308 §3).
             response.authority.append(ResourceRecord(name: apex, ttl: min(ttl, soa.minimum), data: .soa(soa)))
+            if denying, let signer {
+                let exists = response.rcode != .nameError
+                response.rcode = .noError  // RFC 9824 §3: the NSEC says NXNAME instead
+                response.authority.append(signer.denial(of: owner, types: exists ? types(at: owner) : nil, ttl: min(ttl, soa.minimum)))
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import Addressing
+import DNSSEC
 import DNSWire
 import NIOConcurrencyHelpers
 import NIOCore
@@ -57,15 +58,17 @@ public final class DNSService: Sendable {
         let question = query.question
         let subnet = query.edns?.clientSubnet
         let routedBy = subnet.flatMap { $0.sourcePrefixLength > 0 ? $0.address : nil } ?? client
+        // Signed answers are kept per signature window: a new window renders them again.
+        let window = query.edns?.dnssecOK == true && zone.signer != nil ? SignatureWindow.current : nil
         let key = ResponseCache.Key(name: question.name.key, type: question.type.rawValue, dnsClass: question.dnsClass,
                                     limit: limit, edns: query.edns != nil, subnet: subnet,
-                                    routingClass: selector.routingClass(of: routedBy))
+                                    routingClass: selector.routingClass(of: routedBy), signatures: window)
         let generation = board.generation
         if let cache, let hit = cache.lookup(key, generation: generation) {
             log(hit.decision?.forClient(routedBy), query)
             return ResponseCache.patched(hit.bytes, for: query)
         }
-        let (response, decision) = zone.respond(to: query, from: client, route: route)
+        let (response, decision) = zone.respond(to: query, from: client, window: window, route: route)
         let bytes = DNSMessageWriter.encode(response, limit: limit)
         cache?.store(.init(bytes: bytes, decision: decision, generation: generation), for: key)
         log(decision, query)

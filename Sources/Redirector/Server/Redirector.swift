@@ -1,4 +1,5 @@
 import Addressing
+import DNSSEC
 import DNSWire
 import Foundation
 import Logging
@@ -31,7 +32,10 @@ public final class Redirector: Sendable {
         // A flood of connections must meet the connection limits, not the descriptor table.
         raiseOpenFileLimit()
         log = try LineLog(destination: settings.decisionLog, purpose: "decision log")
-        let zone = try AuthoritativeZone(config: config, serial: UInt32(Date().timeIntervalSince1970))
+        let keys = try settings.dnssecKeys.map { folder in
+            do { return try ZoneKeys.load(from: URL(fileURLWithPath: folder)) } catch { throw ServerError("redirector.dnssec_keys: \(error)") }
+        }
+        let zone = try AuthoritativeZone(config: config, serial: UInt32(Date().timeIntervalSince1970), keys: keys)
         let selector = EdgeSelector(config: config, affinityKm: settings.affinityKm)
         monitor = HealthMonitor(edges: config.edges, interval: settings.healthInterval, timeout: settings.healthTimeout,
                                 group: group, logger: logger)

@@ -1,9 +1,10 @@
+import DNSSEC
 import DNSWire
 import Topology
 
 /// Rendered answers, reused while nothing they depend on changes: the question (compared without
 /// case), the transport's size limit, EDNS and the client subnet option, the client's routing
-/// class (its zone) and the health generation. A hit costs a copy and four patches (ID, RD/CD,
+/// class (its zone), the signature window of a signed answer, and the health generation. A hit costs a copy and four patches (ID, RD/CD,
 /// the question name's case) instead of routing, answering and encoding again. One per event
 /// loop, so it needs no lock.
 final class ResponseCache {
@@ -15,6 +16,7 @@ final class ResponseCache {
         let edns: Bool
         let subnet: ClientSubnet?
         let routingClass: String?
+        let signatures: SignatureWindow?
     }
 
     struct Entry {
