@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "PlaybackTests",
             dependencies: [
-                "ABR", "Player", "MPD", "Edge", "Redirector", "CDN", "ContentLayout", "Topology", "Addressing", "Segmenter",
+                "ABR", "Player", "MPD", "Edge", "Redirector", "DNSSEC", "CDN", "ContentLayout", "Topology", "Addressing", "Segmenter",
                 "TestSupport", "dashcdn",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

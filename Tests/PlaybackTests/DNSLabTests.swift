@@ -1,3 +1,5 @@
+import DNSSEC
+import DNSWire
 import Foundation
 import Player
 import TestSupport
@@ -5,7 +7,8 @@ import XCTest
 
 /// The path a viewer's DNS query really takes, with software no one here wrote: Unbound walks
 /// from the lab root (Knot) through `test.` to the content provider's CNAME, then to the
-/// redirector the CDN's domain is delegated to, sending the client's subnet (ECS).
+/// redirector the CDN's domain is delegated to, sending the client's subnet (ECS). Every zone is
+/// signed (Knot's own, the redirector's online) and Unbound validates from the lab root.
 final class DNSLabTests: XCTestCase {
     private static let ttl = 2
     private var cdn: PlaybackCDN?
@@ -13,10 +16,11 @@ final class DNSLabTests: XCTestCase {
     private var decisionLog: URL!
 
     override func setUpWithError() throws {
-        let folder = try Paths.temporaryFolder("dns-lab-cdn")
-        decisionLog = folder.appendingPathComponent("decisions.log")
-        cdn = try PlaybackCDN(name: "dns-lab-cdn", redirector: ("\(DNSLab.redirectorAddress):53", Self.ttl, decisionLog.path))
-        lab = try DNSLab(redirector: "\(DNSLab.redirectorAddress):53")
+        decisionLog = try Paths.temporaryFolder("dns-lab-log").appendingPathComponent("decisions.log")
+        let keys = try SignedZone(in: try Paths.temporaryFolder("dns-lab-keys"))
+        cdn = try PlaybackCDN(name: "dns-lab-cdn", redirector: ("\(DNSLab.redirectorAddress):53", Self.ttl, decisionLog.path),
+                              dnssecKeys: keys.folder.path)
+        lab = try DNSLab(redirector: "\(DNSLab.redirectorAddress):53", ds: keys.ds.path)
     }
 
     override func tearDown() {
@@ -37,10 +41,11 @@ final class DNSLabTests: XCTestCase {
     func testEachZoneGetsItsNearestEdgeThroughTheResolverWhichCachesPerSubnet() throws {
         let lab = try XCTUnwrap(lab)
         for (zone, client, nearest) in TestTopology.zones {
-            let answer = try lab.dig("video.netcinema.test", "A", from: client)
+            let answer = try lab.dig("video.netcinema.test", "A", from: client, options: ["+adflag"])
             XCTAssertEqual(answer.rcode, 0, zone)
             XCTAssertEqual(answer.data("CNAME"), ["video.cdn.example.test."], "the content provider's alias, from Knot")
             XCTAssertEqual(answer.data("A"), [edgeAddress(nearest)], "\(zone) is sent to \(nearest)")
+            XCTAssertTrue(answer.authenticated, "validated from the lab root to the redirector's signature: AD")
         }
         // A neighbour in St. Louis's /24 is answered from Unbound's cache: no second decision.
         let neighbour = try lab.dig("video.netcinema.test", "A", from: "127.0.20.77")
@@ -92,10 +97,25 @@ final class DNSLabTests: XCTestCase {
         // NXDOMAIN with the SOA for negative caching.
         let routed = try lab.dig("video.cdn.example.test", "A", from: "127.0.30.5")
         XCTAssertEqual(routed.answers.map(\.ttl), [Self.ttl])
-        let missing = try lab.dig("nothing.cdn.example.test", "A")
+        // A missing name, at the redirector without DO: NXDOMAIN with the SOA for negative caching.
+        let missing = try lab.dig("nothing.cdn.example.test", "A", server: redirector, options: ["+norec"])
         XCTAssertEqual(missing.rcode, 3)
         XCTAssertEqual(missing.authority.map(\.type), ["SOA"])
         XCTAssertLessThanOrEqual(missing.authority.first?.ttl ?? .max, Self.ttl)
+        // Through the validating resolver: compact denial (RFC 9824), an NSEC listing NXNAME, AD.
+        // Unbound 1.17 predates NXNAME and reports it as NOERROR without records (RFC 9824 §4).
+        let denied = try lab.dig("nothing.cdn.example.test", "A", options: ["+dnssec"])
+        XCTAssertEqual(denied.rcode, 0)
+        XCTAssertTrue(denied.authenticated)
+        XCTAssertTrue(denied.authority.contains { $0.type == "NSEC" && ($0.data.contains("NXNAME") || $0.data.contains("TYPE128")) }, "\(denied.authority)")
+    }
+
+    func testDelvValidatesTheWholeChainFromTheLabRoot() throws {
+        let lab = try XCTUnwrap(lab)
+        let run = try runProcess("delv", ["@\(DNSLab.resolverAddress)", "-a", try lab.rootAnchors().path, "-b", "127.0.10.5",
+                                          "video.netcinema.test", "A"], timeout: 20)
+        XCTAssertTrue(run.stdout.contains("; fully validated"), run.stdout + run.stderr)
+        XCTAssertTrue(run.stdout.contains("RRSIG\tA 13 4 \(Self.ttl) ") || run.stdout.contains("RRSIG A 13 4"), run.stdout)
     }
 
     func testThePlayerResolvesThroughTheResolverAndPlaysFromItsNearestEdge() async throws {
@@ -106,5 +126,20 @@ final class DNSLabTests: XCTestCase {
         XCTAssertEqual(report.edges, ["edge-chi"], "SRV through the provider's CNAME names St. Louis's nearest edge")
         XCTAssertEqual(report.records.map(\.segment), Array(1...EncodedLadder.segments))
         XCTAssertEqual(report.summary.stalls, 0)
+    }
+}
+
+/// Fresh keys for the CDN's zone, and its DS for the lab's `test.` zone.
+struct SignedZone {
+    let folder: URL
+    let ds: URL
+
+    init(in parent: URL) throws {
+        folder = parent.appendingPathComponent("keys")
+        try? FileManager.default.removeItem(at: folder)
+        let keys = ZoneKeys.generate()
+        try keys.write(to: folder)
+        ds = folder.appendingPathComponent("ds.txt")
+        try (keys.presentation(owner: DNSName("cdn.example.test")!, ttl: 20).ds + "\n").write(to: ds, atomically: true, encoding: .utf8)
     }
 }

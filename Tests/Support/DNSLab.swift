@@ -13,17 +13,30 @@ public final class DNSLab {
 
     /// Skips (with the reason) only where the lab cannot run at all: no root for port 53, or
     /// Knot and Unbound missing and not installable.
-    public init(redirector: String) throws {
+    /// `ds`: the CDN's DS record file; the lab is then signed and Unbound validates.
+    public init(redirector: String, ds: String? = nil) throws {
         guard getuid() == 0 else { throw XCTSkip("the DNS lab serves on port 53: run the tests as root (CI does)") }
         folder = try Paths.temporaryFolder("dns-lab")
         let run = try runProcess("/bin/bash", [Self.script, "up", "--dir", folder.path, "--redirector", redirector,
-                                               "--auth-address", Self.authAddress, "--resolver-address", Self.resolverAddress],
+                                               "--auth-address", Self.authAddress, "--resolver-address", Self.resolverAddress]
+                                               + (ds.map { ["--ds", $0] } ?? []),
                                  timeout: 300)
         guard run.status == 0 else {
             let installed = ["/usr/sbin/knotd", "/usr/sbin/unbound"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
             if !installed { throw XCTSkip("Knot DNS and Unbound are not installed and could not be: \(run.stderr)") }
             throw TestFailure("scripts/dns-lab up failed: \(run.stdout)\(run.stderr)")
         }
+    }
+
+    /// A `delv` trust-anchor file holding the lab root's DS.
+    public func rootAnchors() throws -> URL {
+        let parts = try String(contentsOf: folder.appendingPathComponent("root.ds"), encoding: .utf8)
+            .split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard parts.count == 6 else { throw TestFailure("root.ds: \(parts)") }
+        let file = folder.appendingPathComponent("anchors.conf")
+        try "trust-anchors {\n  . static-ds \(parts[2]) \(parts[3]) \(parts[4]) \"\(parts[5])\";\n};\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        return file
     }
 
     public func stop() {
