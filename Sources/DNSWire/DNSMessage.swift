@@ -183,6 +183,29 @@ public struct EDNSQueryOptions: Sendable, Hashable {
     public var version: UInt8
     public var dnssecOK: Bool
     public var clientSubnet: ClientSubnet?
+    public var cookie: DNSCookie? = nil
+}
+
+/// A DNS cookie (RFC 7873): the client's 8 bytes and, once a server has given it one, that
+/// server's 8 to 32.
+public struct DNSCookie: Sendable, Hashable {
+    public static let optionCode: UInt16 = 10
+    public var client: [UInt8]
+    public var server: [UInt8]?
+
+    public init(client: [UInt8], server: [UInt8]? = nil) {
+        self.client = client
+        self.server = server
+    }
+
+    /// The option's value; nil when its length is not one RFC 7873 §4 allows (8, or 16 to 40).
+    init?(option value: ArraySlice<UInt8>) {
+        guard value.count == 8 || (16...40).contains(value.count) else { return nil }
+        client = Array(value.prefix(8))
+        server = value.count > 8 ? Array(value.dropFirst(8)) : nil
+    }
+
+    public var optionValue: [UInt8] { client + (server ?? []) }
 }
 
 /// A parsed query: everything the responder needs, nothing it does not.
@@ -219,10 +242,13 @@ public struct EDNSResponseOptions: Sendable {
     public var clientSubnet: ClientSubnet?
     /// The DO bit, copied from the query (RFC 3225 §3).
     public var dnssecOK = false
+    /// The cookie a response carries (the client's, then the server's).
+    public var cookie: DNSCookie?
 
-    public init(udpPayloadSize: UInt16, clientSubnet: ClientSubnet? = nil, dnssecOK: Bool = false) {
+    public init(udpPayloadSize: UInt16, clientSubnet: ClientSubnet? = nil, dnssecOK: Bool = false, cookie: DNSCookie? = nil) {
         self.udpPayloadSize = udpPayloadSize
         self.clientSubnet = clientSubnet
         self.dnssecOK = dnssecOK
+        self.cookie = cookie
     }
 }

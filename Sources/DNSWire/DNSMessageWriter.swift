@@ -117,15 +117,32 @@ public struct DNSMessageWriter {
         bytes[lengthAt + 1] = UInt8(length & 0xFF)
     }
 
+    /// `bytes` (a response this writer made with `edns`) with one more EDNS option, such as the
+    /// cookie that differs for every client while the rest of the answer is shared. The OPT
+    /// record is the last one written, so the option goes at the end and its length is patched.
+    public static func appendingOption(code: UInt16, value: [UInt8], to bytes: [UInt8], edns: EDNSResponseOptions) -> [UInt8] {
+        let present = (edns.clientSubnet.map { 4 + $0.encoded.count } ?? 0) + (edns.cookie.map { 4 + $0.optionValue.count } ?? 0)
+        let lengthAt = bytes.count - present - 2
+        let length = present + 4 + value.count
+        var out = bytes
+        out[lengthAt] = UInt8(length >> 8)
+        out[lengthAt + 1] = UInt8(length & 0xFF)
+        out += [UInt8(code >> 8), UInt8(code & 0xFF), UInt8(value.count >> 8), UInt8(value.count & 0xFF)] + value
+        return out
+    }
+
     private mutating func opt(_ edns: EDNSResponseOptions, extendedRcode: UInt8) {
         bytes.append(0)  // root name
         u16(DNSRecordType.opt.rawValue)
         u16(edns.udpPayloadSize)
         u32(UInt32(extendedRcode) << 24 | (edns.dnssecOK ? 0x8000 : 0))  // version 0, DO echoed
-        let data = edns.clientSubnet.map { subnet -> [UInt8] in
+        var data = edns.clientSubnet.map { subnet -> [UInt8] in
             let value = subnet.encoded
             return [0, UInt8(ClientSubnet.optionCode), UInt8(value.count >> 8), UInt8(value.count & 0xFF)] + value
         } ?? []
+        if let cookie = edns.cookie?.optionValue {
+            data += [0, UInt8(DNSCookie.optionCode), UInt8(cookie.count >> 8), UInt8(cookie.count & 0xFF)] + cookie
+        }
         u16(UInt16(data.count))
         bytes += data
     }

@@ -146,6 +146,10 @@ struct WireReader {
             if code == ClientSubnet.optionCode {
                 guard options.clientSubnet == nil, let subnet = ClientSubnet.parse(value) else { return nil }
                 options.clientSubnet = subnet
+            } else if code == DNSCookie.optionCode {
+                // A cookie of a length no client may send is FORMERR (RFC 7873 §5.2.2).
+                guard options.cookie == nil, let cookie = DNSCookie(option: value) else { return nil }
+                options.cookie = cookie
             }
             index += 4 + optionLength
         }

@@ -5,7 +5,7 @@ public enum DNSClientMessage {
     /// A standard query with an OPT record offering `payloadSize` bytes over UDP; RD set when
     /// asking a recursive resolver, clear when asking the authoritative server directly.
     public static func query(id: UInt16, name: DNSName, type: DNSRecordType, payloadSize: UInt16 = 1232,
-                             recursionDesired: Bool = false) -> [UInt8] {
+                             recursionDesired: Bool = false, cookie: DNSCookie? = nil) -> [UInt8] {
         var out: [UInt8] = []
         func u16(_ value: UInt16) { out += [UInt8(value >> 8), UInt8(value & 0xFF)] }
         u16(id)
@@ -20,8 +20,10 @@ public enum DNSClientMessage {
         out.append(0)
         u16(DNSRecordType.opt.rawValue)
         u16(payloadSize)
-        out += [0, 0, 0, 0, 0, 0]
-        return out
+        out += [0, 0, 0, 0]
+        let option = cookie.map { [0, UInt8(DNSCookie.optionCode), 0, UInt8($0.optionValue.count)] + $0.optionValue } ?? []
+        u16(UInt16(option.count))
+        return out + option
     }
 
     /// The response in `bytes`, or nil when it is not a well-formed response.
@@ -42,6 +44,13 @@ public enum DNSClientMessage {
         for section in 0..<3 {
             let count = [counts.an, counts.ns, counts.ar][section]
             for _ in 0..<count {
+                let start = reader.position
+                if section == 2, case .opt(let options)? = reader.additionalRecord() {
+                    response.edns = EDNSResponseOptions(udpPayloadSize: options.udpPayloadSize, clientSubnet: options.clientSubnet,
+                                                        dnssecOK: options.dnssecOK, cookie: options.cookie)
+                    continue
+                }
+                reader.position = start
                 guard let record = reader.record() else { return nil }
                 guard let record = record else { continue }
                 switch section {

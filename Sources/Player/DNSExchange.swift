@@ -5,18 +5,31 @@ import NIOPosix
 
 /// One DNS question asked over UDP from the client's source address (so that the server, or a
 /// resolver sending Client Subnet, sees the client in its own coverage zone): three tries, one
-/// second each. The response comes back whatever its rcode; a malformed one is an error.
+/// second each. The response comes back whatever its rcode; a malformed one is an error. Every
+/// query carries a DNS cookie (RFC 7873); a server that answers TC until it has seen its own
+/// cookie come back is asked again at once with it.
 enum DNSExchange {
     static func ask(_ name: DNSName, _ type: DNSRecordType, server: String, port: Int, sourceAddress: String?,
                     recursionDesired: Bool = false) async throws -> (response: DNSResponse, truncated: Bool) {
         var lastError = "no answer"
-        for attempt in 0..<3 {
+        let peer = "\(sourceAddress ?? "*")>\(server):\(port)"
+        var attempt = 0
+        var returnedCookie = false
+        while attempt < 3 {
             let id = UInt16.random(in: 0...UInt16.max)
-            let query = DNSClientMessage.query(id: id, name: name, type: type, recursionDesired: recursionDesired)
+            let sent = CookieJar.shared.cookie(for: peer)
+            let query = DNSClientMessage.query(id: id, name: name, type: type, recursionDesired: recursionDesired, cookie: sent)
             do {
                 let reply = try await exchange(query, id: id, server: server, port: port, sourceAddress: sourceAddress)
                 guard let parsed = DNSClientMessage.parseResponse(reply) else {
                     throw FetchError("DNS server \(server):\(port) sent a malformed response", status: 0)
+                }
+                if let cookie = parsed.response.edns?.cookie, cookie.client == sent.client, let serverCookie = cookie.server {
+                    CookieJar.shared.store(serverCookie, for: peer)
+                    if parsed.truncated, !returnedCookie, serverCookie != sent.server {
+                        returnedCookie = true
+                        continue  // not an attempt used up: the server asked to see its cookie
+                    }
                 }
                 return parsed
             } catch let error as FetchError {
@@ -25,7 +38,8 @@ enum DNSExchange {
             } catch {
                 lastError = "\(error)"  // the socket itself failed (e.g. a source address not on this host)
             }
-            if attempt < 2 { try await Task.sleep(nanoseconds: 100_000_000) }
+            attempt += 1
+            if attempt < 3 { try await Task.sleep(nanoseconds: 100_000_000) }
         }
         throw FetchError("DNS server \(server):\(port): \(lastError)")
     }
@@ -67,5 +81,22 @@ enum DNSExchange {
             guard bytes.count >= 2, UInt16(bytes[0]) << 8 | UInt16(bytes[1]) == id else { return }
             promise.succeed(bytes)
         }
+    }
+}
+
+/// The player's DNS cookies: one random client cookie for the process, and the server cookie
+/// each server last gave, by source address and server.
+final class CookieJar: @unchecked Sendable {
+    static let shared = CookieJar()
+    private let lock = NSLock()
+    private let client: [UInt8] = (0..<8).map { _ in UInt8.random(in: 0...255) }
+    private var servers: [String: [UInt8]] = [:]
+
+    func cookie(for peer: String) -> DNSCookie {
+        lock.withLock { DNSCookie(client: client, server: servers[peer]) }
+    }
+
+    func store(_ server: [UInt8], for peer: String) {
+        lock.withLock { servers[peer] = server }
     }
 }

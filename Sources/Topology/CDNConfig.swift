@@ -57,11 +57,24 @@ public struct RedirectorConfig: Sendable {
     public var decisionLog = LogDestination.standardOutput
     /// The folder of the zone's DNSSEC keys (`dashcdn redirector keygen`); nil: unsigned.
     public var dnssecKeys: String?
+    public var cookies = CookiePolicy.enforce
 
     public init(dns: ListenAddress, http: ListenAddress) {
         self.dns = dns
         self.http = http
     }
+}
+
+/// What the DNS server does with DNS cookies (RFC 7873).
+public enum CookiePolicy: String, Sendable, CaseIterable {
+    /// Issued and checked; a valid one exempts from rate limiting; a UDP client without one
+    /// gets TC instead of an answer more than twice its query's size.
+    case enforce
+    /// Issued and checked, exempting from rate limiting, but never the reason for TC (as BIND
+    /// and Knot answer by default).
+    case answer
+    /// Not even answered.
+    case off
 }
 
 public struct EdgeConfig: Sendable {

@@ -82,7 +82,7 @@ private struct ConfigParser {
 
     func redirector(_ reader: ConfigReader?) throws -> RedirectorConfig {
         let keys = try reader?.mapping(allowed: ["dns", "http", "health_interval_ms", "health_timeout_ms", "affinity_km",
-                                                 "rate_limit", "decision_log", "dnssec_keys"]) ?? [:]
+                                                 "rate_limit", "decision_log", "dnssec_keys", "cookies"]) ?? [:]
         var config = RedirectorConfig(dns: try keys["dns"]?.listen() ?? ListenAddress(host: "127.0.0.1", port: 5353),
                                       http: try keys["http"]?.listen() ?? ListenAddress(host: "127.0.0.1", port: 8053))
         if let value = keys["health_interval_ms"] { config.healthInterval = try value.positive() / 1000 }
@@ -92,6 +92,13 @@ private struct ConfigParser {
             config.decisionLog = LogDestination(try value.string(), resolve: resolve)
         }
         if let value = keys["dnssec_keys"] { config.dnssecKeys = resolve(try value.string()) }
+        if let value = keys["cookies"] {
+            let text = try value.string()
+            guard let policy = CookiePolicy(rawValue: text) else {
+                throw value.fail("'\(text)' is not one of \(CookiePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            config.cookies = policy
+        }
         if let limit = keys["rate_limit"] {
             let limitKeys = try limit.mapping(allowed: ["responses_per_second", "slip"])
             if let value = limitKeys["responses_per_second"] { config.rateLimitPerSecond = try value.nonNegative() }

@@ -84,10 +84,7 @@ public struct AuthoritativeZone: Sendable {
         response.checkingDisabled = query.checkingDisabled
         response.question = query.question
         let subnet = query.edns?.clientSubnet
-        if let edns = query.edns {
-            response.edns = EDNSResponseOptions(udpPayloadSize: DNSMessageWriter.ednsPayloadSize, clientSubnet: subnet,
-                                                dnssecOK: edns.dnssecOK)
-        }
+        response.edns = query.edns.map(responseEDNS(for:))
         let signing = signer != nil && query.edns?.dnssecOK == true
         let question = query.question
         guard question.dnsClass == DNSClass.internet || question.dnsClass == DNSClass.any, isAuthoritative(for: question.name),
@@ -149,6 +146,12 @@ public struct AuthoritativeZone: Sendable {
         if owner == routingName { return Array(Set(edgeHosts.values.compactMap { Self.addressData($0.listen.host)?.type })) }
         if owner == serviceName { return [.srv] }
         return []  // an empty non-terminal
+    }
+
+    /// What the response's OPT says back to a query's: our payload size, the subnet (scope set
+    /// later), the DO bit.
+    public func responseEDNS(for edns: EDNSQueryOptions) -> EDNSResponseOptions {
+        EDNSResponseOptions(udpPayloadSize: DNSMessageWriter.ednsPayloadSize, clientSubnet: edns.clientSubnet, dnssecOK: edns.dnssecOK)
     }
 
     func isAuthoritative(for name: DNSName) -> Bool { name.isSubdomain(of: apex) || aliases[name] != nil }

@@ -1,28 +1,37 @@
 import Addressing
 import DNSSEC
 import DNSWire
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import ServerSupport
 import Topology
 
-/// Turns one query message into one response message (or silence) for either transport: rate
-/// limit, parse, answer from the zone with the routing rule, encode within the size limit, and
-/// log the routing decision.
+/// Turns one query message into one response message (or silence) for either transport: parse,
+/// check the client's DNS cookie, rate limit, answer from the zone with the routing rule, encode
+/// within the size limit (and, for a client not proven by its cookie, within twice its query),
+/// add the cookie, and log the routing decision.
 public final class DNSService: Sendable {
     public let zone: AuthoritativeZone
     public let selector: EdgeSelector
     public let board: HealthBoard
     private let limiter: NIOLockedValueBox<ResponseRateLimiter>?
     private let log: LineLog
+    private let cookies: CookiePolicy
+    private let serverCookies: ServerCookies
+    private let wallClock: @Sendable () -> Double
 
     public init(zone: AuthoritativeZone, selector: EdgeSelector, board: HealthBoard,
-                rateLimit: ResponseRateLimiter.Settings, log: LineLog) {
+                rateLimit: ResponseRateLimiter.Settings, cookies: CookiePolicy = .enforce, serverCookies: ServerCookies = .random(),
+                log: LineLog, wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.zone = zone
         self.selector = selector
         self.board = board
         limiter = rateLimit.responsesPerSecond > 0 ? NIOLockedValueBox(ResponseRateLimiter(settings: rateLimit)) : nil
+        self.cookies = cookies
+        self.serverCookies = serverCookies
         self.log = log
+        self.wallClock = wallClock
     }
 
     /// The reply to `message` from `client`; nil means say nothing. Only UDP replies are rate
@@ -33,21 +42,47 @@ public final class DNSService: Sendable {
     }
 
     func reply(to message: [UInt8], from client: IPAddress, overTCP: Bool, cache: ResponseCache?) -> [UInt8]? {
-        var verdict = ResponseRateLimiter.Verdict.send
-        if !overTCP, let limiter {
-            let now = monotonicSeconds()
-            verdict = limiter.withLockedValue { $0.verdict(for: client, now: now) }
-            if verdict == .drop { return nil }
-        }
         switch DNSQueryParser.parse(message) {
         case .drop:
             return nil
         case .reject(let rejection):
+            guard let verdict = rateLimit(client, overTCP: overTCP) else { return nil }
             return DNSMessageWriter.encode(rejection, limit: verdict == .truncate ? 0 : overTCP ? 65535 : DNSMessageWriter.classicUDPSize)
         case .query(let query):
-            if verdict == .truncate { return DNSMessageWriter.encode(zone.respond(to: query, from: client, route: route).0, limit: 0) }
-            return answer(query, from: client, limit: overTCP ? 65535 : DNSMessageWriter.udpLimit(for: query), cache: cache)
+            let now = UInt32(truncatingIfNeeded: Int64(wallClock()))
+            let cookie = cookies == .off ? nil : query.edns?.cookie
+            // A valid server cookie proves the client receives at its address: no spoofed victim.
+            let verified = overTCP || cookie.map { serverCookies.isValid($0, client: client, now: now) } == true
+            guard let verdict = verified ? .send : rateLimit(client, overTCP: overTCP) else { return nil }
+            let cookieBytes = cookie.map { 4 + $0.client.count + 16 } ?? 0
+            var bytes = verdict == .truncate ? truncated(query)
+                : answer(query, from: client, limit: (overTCP ? 65535 : DNSMessageWriter.udpLimit(for: query)) - cookieBytes, cache: cache)
+            // An unverified UDP client never receives more than twice what it sent (RFC 7873 §1).
+            if !verified, cookies == .enforce, bytes.count > 2 * message.count { bytes = truncated(query) }
+            guard let cookie, let edns = query.edns else { return bytes }
+            let server = serverCookies.make(for: cookie.client, client: client, now: now)
+            return DNSMessageWriter.appendingOption(code: DNSCookie.optionCode, value: cookie.client + server, to: bytes,
+                                                    edns: zone.responseEDNS(for: edns))
         }
+    }
+
+    /// The rate limiter's verdict for a UDP reply (TCP is never limited); nil: say nothing.
+    private func rateLimit(_ client: IPAddress, overTCP: Bool) -> ResponseRateLimiter.Verdict? {
+        guard !overTCP, let limiter else { return .send }
+        let now = monotonicSeconds()
+        let verdict = limiter.withLockedValue { $0.verdict(for: client, now: now) }
+        return verdict == .drop ? nil : verdict
+    }
+
+    /// TC and no records: the client asks again over TCP, where its address is proven.
+    private func truncated(_ query: DNSQuery) -> [UInt8] {
+        var response = DNSResponse(id: query.id)
+        response.recursionDesired = query.recursionDesired
+        response.checkingDisabled = query.checkingDisabled
+        response.authoritative = true
+        response.question = query.question
+        response.edns = query.edns.map(zone.responseEDNS(for:))
+        return DNSMessageWriter.encode(response, limit: 0)
     }
 
     private func route(_ address: IPAddress, _ prefix: Int) -> RoutingDecision {

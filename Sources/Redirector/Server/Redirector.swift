@@ -42,7 +42,7 @@ public final class Redirector: Sendable {
         let board = monitor.board
         service = DNSService(zone: zone, selector: selector, board: board,
                              rateLimit: .init(responsesPerSecond: settings.rateLimitPerSecond, slip: settings.rateLimitSlip),
-                             log: log)
+                             cookies: settings.cookies, log: log)
         do {
             dns = try DNSServer(service: service, listen: dnsListen ?? settings.dns, group: group, queryTimeout: headerTimeout)
         } catch {
