@@ -46,13 +46,14 @@ final class PlaybackCDN: Sendable {
     /// `limits`: the configuration's limits mapping (access logs off unless given); `redirector`:
     /// the redirector's DNS address and TTL, and where its decision log goes.
     init(name: String, limits: String = "{access_log: off}", redirector: (dns: String, ttl: Int, decisionLog: String) = ("127.0.0.1:0", 20, "off"),
-         dnssecKeys: String? = nil, edgeFields: @escaping (String) -> String = { _ in "" }) throws {
+         dnssecKeys: String? = nil, cookies: String? = nil, edgeFields: @escaping (String) -> String = { _ in "" }) throws {
         let root = try EncodedLadder.root().path
         let work = try Paths.temporaryFolder(name)
         let fields: (String) -> String = { ", cache_dir: \(work.path)/cache-\($0)" + edgeFields($0) }
         let yaml = TestTopology.yaml(edgePorts: [0, 0, 0], root: root, decisionLog: redirector.decisionLog,
                                      edgeHosts: ["127.0.1.1", "127.0.1.2", "127.0.1.3"], edgeFields: fields, limits: limits,
-                                     redirectorDNS: redirector.dns, ttl: redirector.ttl, dnssecKeys: dnssecKeys)
+                                     redirectorDNS: redirector.dns, ttl: redirector.ttl, dnssecKeys: dnssecKeys,
+                                     cookies: cookies)
         cdn = try RunningCDN(config: try CDNConfig.parse(yaml: yaml, file: work.appendingPathComponent("cdn.yaml").path))
     }
 

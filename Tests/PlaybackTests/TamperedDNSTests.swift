@@ -11,9 +11,11 @@ import Glibc
 final class TamperedDNSTests: XCTestCase {
     func testAnAnswerWithABrokenSignatureIsServfailAtTheValidatingResolver() throws {
         // The redirector on a port of its own; the proxy takes port 53 of its address, where the
-        // delegation's glue points.
+        // delegation's glue points. The proxy relays UDP only, so the redirector must not send
+        // Unbound (which has no cookies) to TCP: cookies are answered, not enforced.
         let keys = try SignedZone(in: try Paths.temporaryFolder("tamper-keys"))
-        let cdn = try PlaybackCDN(name: "tamper-cdn", redirector: ("\(DNSLab.redirectorAddress):0", 2, "off"), dnssecKeys: keys.folder.path)
+        let cdn = try PlaybackCDN(name: "tamper-cdn", redirector: ("\(DNSLab.redirectorAddress):0", 2, "off"), dnssecKeys: keys.folder.path,
+                                  cookies: "answer")
         defer { cdn.stop() }
         let proxy = try TamperingProxy(listen: DNSLab.redirectorAddress, upstreamPort: cdn.cdn.redirector.dnsPort)
         defer { proxy.stop() }

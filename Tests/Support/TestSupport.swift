@@ -102,7 +102,8 @@ public enum TestTopology {
                             extra: String = "", redirectorHTTPPort: Int = 0,
                             edgeHosts: [String] = Array(repeating: "127.0.0.1", count: 3),
                             edgeFields: (String) -> String = { _ in "" }, limits: String = "{access_log: off}",
-                            redirectorDNS: String = "127.0.0.1:0", ttl: Int = 20, dnssecKeys: String? = nil) -> String {
+                            redirectorDNS: String = "127.0.0.1:0", ttl: Int = 20, dnssecKeys: String? = nil,
+                            cookies: String? = nil) -> String {
         let places = [(40.71, -74.01), (41.88, -87.63), (37.77, -122.42)]
         let edges = zip(zip(edgeNames, edgeHosts), zip(edgePorts, places)).map { nameAndHost, portAndPlace in
             let (name, host) = nameAndHost
@@ -119,7 +120,7 @@ public enum TestTopology {
           dns: \(redirectorDNS)
           http: 127.0.0.1:\(redirectorHTTPPort)
           decision_log: \(decisionLog)
-          rate_limit: {responses_per_second: 0}\(dnssecKeys.map { "\n  dnssec_keys: \($0)" } ?? "")
+          rate_limit: {responses_per_second: 0}\(dnssecKeys.map { "\n  dnssec_keys: \($0)" } ?? "")\(cookies.map { "\n  cookies: \($0)" } ?? "")
         \(extra)
         edges:
         \(edges)

@@ -55,10 +55,12 @@ public final class DNSService: Sendable {
             let verified = overTCP || cookie.map { serverCookies.isValid($0, client: client, now: now) } == true
             guard let verdict = verified ? .send : rateLimit(client, overTCP: overTCP) else { return nil }
             let cookieBytes = cookie.map { 4 + $0.client.count + 16 } ?? 0
-            var bytes = verdict == .truncate ? truncated(query)
+            var (bytes, decision) = verdict == .truncate ? (truncated(query), nil)
                 : answer(query, from: client, limit: (overTCP ? 65535 : DNSMessageWriter.udpLimit(for: query)) - cookieBytes, cache: cache)
-            // An unverified UDP client never receives more than twice what it sent (RFC 7873 §1).
-            if !verified, cookies == .enforce, bytes.count > 2 * message.count { bytes = truncated(query) }
+            // An unverified UDP client never receives more than twice what it sent (RFC 7873 §1);
+            // it asks again over TCP, and that answer is the one the decision log shows.
+            if !verified, cookies == .enforce, bytes.count > 2 * message.count { (bytes, decision) = (truncated(query), nil) }
+            log(decision, query)
             guard let cookie, let edns = query.edns else { return bytes }
             let server = serverCookies.make(for: cookie.client, client: client, now: now)
             return DNSMessageWriter.appendingOption(code: DNSCookie.optionCode, value: cookie.client + server, to: bytes,
@@ -89,7 +91,9 @@ public final class DNSService: Sendable {
         selector.decide(client: address, prefixLength: prefix, health: board.snapshot)
     }
 
-    private func answer(_ query: DNSQuery, from client: IPAddress, limit: Int, cache: ResponseCache?) -> [UInt8] {
+    /// The encoded answer and the routing decision it carries (logged by the caller once the
+    /// answer is really sent).
+    private func answer(_ query: DNSQuery, from client: IPAddress, limit: Int, cache: ResponseCache?) -> ([UInt8], RoutingDecision?) {
         let question = query.question
         let subnet = query.edns?.clientSubnet
         let routedBy = subnet.flatMap { $0.sourcePrefixLength > 0 ? $0.address : nil } ?? client
@@ -100,14 +104,12 @@ public final class DNSService: Sendable {
                                     routingClass: selector.routingClass(of: routedBy), signatures: window)
         let generation = board.generation
         if let cache, let hit = cache.lookup(key, generation: generation) {
-            log(hit.decision?.forClient(routedBy), query)
-            return ResponseCache.patched(hit.bytes, for: query)
+            return (ResponseCache.patched(hit.bytes, for: query), hit.decision?.forClient(routedBy))
         }
         let (response, decision) = zone.respond(to: query, from: client, window: window, route: route)
         let bytes = DNSMessageWriter.encode(response, limit: limit)
         cache?.store(.init(bytes: bytes, decision: decision, generation: generation), for: key)
-        log(decision, query)
-        return bytes
+        return (bytes, decision)
     }
 
     private func log(_ decision: RoutingDecision?, _ query: DNSQuery) {
