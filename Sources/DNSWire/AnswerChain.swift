@@ -23,6 +23,4 @@ public struct AnswerChain: Sendable, Equatable {
         self.names = names
         records = answers.filter { $0.name == owner && $0.data.type == type }
     }
-
-    public var canonicalName: DNSName { names[names.count - 1] }
 }

@@ -4,8 +4,8 @@
 extension RecordData {
     public var canonicalRDATA: [UInt8] {
         var out: [UInt8] = []
-        func u16(_ value: UInt16) { out += [UInt8(value >> 8), UInt8(value & 0xFF)] }
-        func u32(_ value: UInt32) { u16(UInt16(value >> 16)); u16(UInt16(value & 0xFFFF)) }
+        func u16(_ value: UInt16) { out.appendBigEndian(value) }
+        func u32(_ value: UInt32) { out.appendBigEndian(value) }
         switch self {
         case .a(let address), .aaaa(let address):
             out = address
@@ -53,14 +53,10 @@ extension SignatureData {
     /// The RDATA before the signature, which the signature covers (RFC 4034 §3.1.8.1).
     public var signedPrefix: [UInt8] {
         var out: [UInt8] = []
-        func u16(_ value: UInt16) { out += [UInt8(value >> 8), UInt8(value & 0xFF)] }
-        func u32(_ value: UInt32) { u16(UInt16(value >> 16)); u16(UInt16(value & 0xFFFF)) }
-        u16(typeCovered.rawValue)
+        out.appendBigEndian(typeCovered.rawValue)
         out += [algorithm, labels]
-        u32(originalTTL)
-        u32(expiration)
-        u32(inception)
-        u16(keyTag)
+        for value in [originalTTL, expiration, inception] { out.appendBigEndian(value) }
+        out.appendBigEndian(keyTag)
         return out + signer.key
     }
 }
@@ -70,9 +66,17 @@ extension ResourceRecord {
     public func canonicalBytes(ttl originalTTL: UInt32) -> [UInt8] {
         let rdata = data.canonicalRDATA
         var out = name.key
-        out += [UInt8(data.type.rawValue >> 8), UInt8(data.type.rawValue & 0xFF), 0, 1]
-        out += [UInt8(originalTTL >> 24), UInt8((originalTTL >> 16) & 0xFF), UInt8((originalTTL >> 8) & 0xFF), UInt8(originalTTL & 0xFF)]
-        out += [UInt8(rdata.count >> 8), UInt8(rdata.count & 0xFF)]
+        out.appendBigEndian(data.type.rawValue)
+        out.appendBigEndian(UInt16(DNSClass.internet))
+        out.appendBigEndian(originalTTL)
+        out.appendBigEndian(UInt16(rdata.count))
         return out + rdata
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Network byte order, as every DNS field is written.
+    mutating func appendBigEndian<Value: FixedWidthInteger>(_ value: Value) {
+        for shift in stride(from: Value.bitWidth - 8, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: value >> shift)) }
     }
 }

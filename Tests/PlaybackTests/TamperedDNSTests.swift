@@ -48,7 +48,7 @@ final class TamperingProxy: @unchecked Sendable {
     init(listen host: String, upstreamPort: Int) throws {
         self.upstreamPort = upstreamPort
         socket = Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = Self.address(host, port: 53)
+        var address = RawConnection.address(host, port: 53)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -86,7 +86,7 @@ final class TamperingProxy: @unchecked Sendable {
         defer { close(upstream) }
         var wait = timeval(tv_sec: 1, tv_usec: 0)
         setsockopt(upstream, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
-        var address = address(host, port: port)
+        var address = RawConnection.address(host, port: port)
         let sent = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(upstream, query, query.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -128,13 +128,5 @@ final class TamperingProxy: @unchecked Sendable {
             if length == 0 { return true }
         }
         return false
-    }
-
-    private static func address(_ host: String, port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, host, &address.sin_addr)
-        return address
     }
 }

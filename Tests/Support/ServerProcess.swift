@@ -110,7 +110,8 @@ public final class RawConnection: Sendable {
 
     deinit { close(fd) }
 
-    private static func address(_ host: String, port: Int) -> sockaddr_in {
+    /// An IPv4 socket address, for the raw clients and servers tests write.
+    public static func address(_ host: String, port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
