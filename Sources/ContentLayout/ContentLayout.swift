@@ -8,6 +8,8 @@ public enum ContentLayout {
     public static let mediaFolder = "Media"
     public static let steeringSuffix = ".steering.mpd"
     public static let mediaPlaylistName = "playlist.m3u8"
+    /// A video representation's I-frame playlist (HLS trick play), beside its media playlist.
+    public static let iFramePlaylistName = "iframes.m3u8"
     public static let subtitlesName = "subtitles.vtt"
     public static let segmentTemplate = "$Number$.m4s"
 

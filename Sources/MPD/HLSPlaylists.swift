@@ -68,9 +68,66 @@ public enum HLSPlaylists {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// One I-frame per segment (the IDR that opens it), as a byte range from the segment's
+    /// start (its `moof` included) to the end of that sample.
+    public struct IFrames: Sendable {
+        public var initURI: String
+        public var frames: [(uri: String, duration: Double, length: Int)]
+
+        public init(initURI: String, frames: [(uri: String, duration: Double, length: Int)]) {
+            self.initURI = initURI
+            self.frames = frames
+        }
+
+        /// BANDWIDTH as HLS defines it for I-frame playlists: the largest I-frame's bits over the
+        /// time until the next.
+        public var peakBandwidth: Int {
+            Int(frames.map { $0.duration > 0 ? Double($0.length * 8) / $0.duration : 0 }.max()?.rounded(.up) ?? 0)
+        }
+
+        public var averageBandwidth: Int {
+            let seconds = frames.reduce(0) { $0 + $1.duration }
+            return seconds > 0 ? Int((Double(frames.reduce(0) { $0 + $1.length } * 8) / seconds).rounded(.up)) : 0
+        }
+    }
+
+    /// An I-frame playlist (RFC 8216 §4.3.3.6), for scrubbing and trick play.
+    public static func iFrames(_ playlist: IFrames) -> String {
+        let target = Int((playlist.frames.map(\.duration).max() ?? 1).rounded(.up))
+        var lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:\(max(target, 1))", "#EXT-X-MEDIA-SEQUENCE:1",
+                     "#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-INDEPENDENT-SEGMENTS", "#EXT-X-I-FRAMES-ONLY",
+                     "#EXT-X-MAP:URI=\"\(playlist.initURI)\""]
+        for frame in playlist.frames {
+            lines.append(String(format: "#EXTINF:%.6f,", frame.duration))
+            lines.append("#EXT-X-BYTERANGE:\(frame.length)@0")
+            lines.append(frame.uri)
+        }
+        lines.append("#EXT-X-ENDLIST")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// An I-frame variant of the multivariant playlist.
+    public struct IFrameVariant: Sendable {
+        public var uri: String
+        public var playlist: IFrames
+        public var codecs: String
+        public var width: Int
+        public var height: Int
+
+        public init(uri: String, playlist: IFrames, codecs: String, width: Int, height: Int) {
+            self.uri = uri
+            self.playlist = playlist
+            self.codecs = codecs
+            self.width = width
+            self.height = height
+        }
+    }
+
     /// The multivariant playlist: every audio rendition in one group (the default first), every
-    /// video variant with its bandwidths, codecs (its own and the audio's), size and rate.
-    public static func multivariant(variants: [Variant], audio: [Rendition], audioCodecs: String?) -> String {
+    /// video variant with its bandwidths, codecs (its own and the audio's), size and rate, then
+    /// the I-frame variants.
+    public static func multivariant(variants: [Variant], audio: [Rendition], audioCodecs: String?,
+                                    iFrames: [IFrameVariant] = []) -> String {
         var lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
         for rendition in audio {
             lines.append("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",LANGUAGE=\"\(rendition.language)\",NAME=\"\(rendition.name)\","
@@ -84,6 +141,11 @@ public enum HLSPlaylists {
             if !audio.isEmpty { attributes += ",AUDIO=\"audio\"" }
             lines.append("#EXT-X-STREAM-INF:" + attributes)
             lines.append(variant.uri)
+        }
+        for variant in iFrames.sorted(by: { $0.playlist.peakBandwidth < $1.playlist.peakBandwidth }) {
+            lines.append("#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=\(variant.playlist.peakBandwidth),"
+                + "AVERAGE-BANDWIDTH=\(variant.playlist.averageBandwidth),CODECS=\"\(variant.codecs)\","
+                + "RESOLUTION=\(variant.width)x\(variant.height),URI=\"\(variant.uri)\"")
         }
         return lines.joined(separator: "\n") + "\n"
     }

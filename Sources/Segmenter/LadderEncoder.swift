@@ -138,8 +138,11 @@ public enum LadderEncoder {
         let mpd = MPDWriter.xml(builder.manifest())
         let table = try builder.segmentTable().encoded()
         for rep in builder.video + builder.audio {
-            try Data(builder.mediaPlaylist(rep).utf8)
-                .write(to: publication.stagedFolder(rep.id).appendingPathComponent(ContentLayout.mediaPlaylistName))
+            let folder = publication.stagedFolder(rep.id)
+            try Data(builder.mediaPlaylist(rep).utf8).write(to: folder.appendingPathComponent(ContentLayout.mediaPlaylistName))
+            if let frames = builder.iFrames(rep) {
+                try Data(HLSPlaylists.iFrames(frames).utf8).write(to: folder.appendingPathComponent(ContentLayout.iFramePlaylistName))
+            }
         }
         try publication.publish(mpd: mpd, playlist: builder.multivariantPlaylist(), table: table)
         return EncodeReport(title: request.title, rows: builder.reportRows(), dropped: dropped,

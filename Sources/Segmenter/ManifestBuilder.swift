@@ -129,6 +129,18 @@ struct ManifestBuilder {
         ContentLayout.representationURL(title: title, representation: rep.id) + ContentLayout.mediaPlaylistName
     }
 
+    /// A video representation's I-frames (one per segment); nil when a segment's first sample
+    /// could not be located (then no I-frame playlist is written for it).
+    func iFrames(_ rep: EncodedRepresentation) -> HLSPlaylists.IFrames? {
+        guard !rep.isAudio else { return nil }
+        var frames: [(uri: String, duration: Double, length: Int)] = []
+        for (index, (segment, duration)) in zip(rep.segments, rep.durations).enumerated() {
+            guard let length = segment.firstSampleEnd else { return nil }
+            frames.append((ContentLayout.segment(index + 1), duration, length))
+        }
+        return HLSPlaylists.IFrames(initURI: ContentLayout.initSegment(audio: false), frames: frames)
+    }
+
     func mediaPlaylist(_ rep: EncodedRepresentation) -> String {
         HLSPlaylists.media(.init(initURI: ContentLayout.initSegment(audio: rep.isAudio),
                                  segments: zip(rep.segments.indices, rep.durations).map { (ContentLayout.segment($0 + 1), $1) }))
@@ -156,7 +168,13 @@ struct ManifestBuilder {
                                           name: channels > 2 ? "\(lang) \(channels == 6 ? "5.1" : "\(channels) ch")" : lang,
                                           isDefault: isMain && channels == 2, channels: channels)
         }
-        return HLSPlaylists.multivariant(variants: variants, audio: renditions, audioCodecs: mainAudio?.codecs)
+        let iFrameVariants = video.compactMap { rep -> HLSPlaylists.IFrameVariant? in
+            guard case let .video(width, height, _) = rep.kind, let frames = iFrames(rep) else { return nil }
+            return HLSPlaylists.IFrameVariant(
+                uri: ContentLayout.representationURL(title: title, representation: rep.id) + ContentLayout.iFramePlaylistName,
+                playlist: frames, codecs: rep.codecs, width: width, height: height)
+        }
+        return HLSPlaylists.multivariant(variants: variants, audio: renditions, audioCodecs: mainAudio?.codecs, iFrames: iFrameVariants)
     }
 
 

@@ -9,6 +9,8 @@ public struct EncodedSegment: Equatable, Sendable {
     public let start: Int64
     public var duration: Int64
     public let bytes: Int
+    /// Bytes from the start to the end of the first sample (for a video segment, its IDR).
+    public let firstSampleEnd: Int?
 }
 
 /// Writes one representation's CMAF files: the init segment and `1.m4s`, `2.m4s` … Packets arrive in
@@ -76,8 +78,8 @@ final class RepresentationWriter {
         if let previous = segments.indices.last {
             segments[previous].duration = current.start - segments[previous].start
         }
-        segments.append(EncodedSegment(number: number, start: current.start,
-                                      duration: current.end - current.start, bytes: fragment.count))
+        segments.append(EncodedSegment(number: number, start: current.start, duration: current.end - current.start,
+                                      bytes: fragment.count, firstSampleEnd: FragmentLayout.firstSampleEnd(fragment)))
         open = nil
     }
 }

@@ -41,6 +41,42 @@ final class HLSPlaylistTests: XCTestCase {
         }
     }
 
+    func testIFramePlaylistsPointEachRangeAtTheSegmentsIDR() throws {
+        let fixture = try fixture
+        let multivariant = try String(contentsOf: fixture.root.appendingPathComponent("Manifests/fixture.m3u8"), encoding: .utf8)
+        let variants = multivariant.split(separator: "\n").filter { $0.hasPrefix("#EXT-X-I-FRAME-STREAM-INF:") }
+        XCTAssertEqual(variants.count, fixture.videoIDs.count)
+        let scratch = try Paths.temporaryFolder("iframes")
+        for rep in fixture.videoIDs {
+            let folder = fixture.media.appendingPathComponent(rep)
+            let variant = try XCTUnwrap(variants.first { $0.contains("/\(rep)/iframes.m3u8") }, "\(rep) in \(variants)")
+            XCTAssertTrue(variant.contains("CODECS=\"avc1.") && variant.contains("RESOLUTION="), String(variant))
+            let lines = try String(contentsOf: folder.appendingPathComponent("iframes.m3u8"), encoding: .utf8).split(separator: "\n")
+            XCTAssertTrue(lines.contains("#EXT-X-I-FRAMES-ONLY"))
+            let durations = lines.filter { $0.hasPrefix("#EXTINF:") }.compactMap { Double($0.dropFirst(8).dropLast()) }
+            let ranges = lines.indices.filter { lines[$0].hasPrefix("#EXT-X-BYTERANGE:") }.map { index -> (Int, String) in
+                (Int(lines[index].dropFirst(17).split(separator: "@")[0])!, String(lines[index + 1]))
+            }
+            XCTAssertEqual(ranges.count, try fixture.segments(rep).count)
+            var peak = 0.0
+            for ((length, uri), seconds) in zip(ranges, durations) {
+                let segment = try Data(contentsOf: folder.appendingPathComponent(uri))
+                XCTAssertLessThan(length, segment.count, "\(rep)/\(uri): one frame, not the whole segment")
+                peak = max(peak, Double(length * 8) / seconds)
+                // The init segment and the range alone decode to exactly one picture, a key frame.
+                let probe = scratch.appendingPathComponent("\(rep)-\(uri).mp4")
+                try (try Data(contentsOf: folder.appendingPathComponent("init.mp4")) + segment.prefix(length)).write(to: probe)
+                let frames = try runProcess("ffprobe", ["-v", "quiet", "-select_streams", "v", "-show_entries", "frame=key_frame,pict_type",
+                                                        "-of", "csv=p=0", probe.path], timeout: 30)
+                // (The first picture of a stream carries side data, which adds a trailing field.)
+                XCTAssertEqual(frames.stdout.split(separator: "\n").map { $0.split(separator: ",").prefix(2).joined(separator: ",") }, ["1,I"],
+                               "\(rep)/\(uri)")
+            }
+            let bandwidth = try XCTUnwrap(Int(variant.components(separatedBy: "BANDWIDTH=")[1].prefix { $0.isNumber }))
+            XCTAssertGreaterThanOrEqual(Double(bandwidth), peak, rep)
+        }
+    }
+
     func testFFmpegDecodesEveryVariantFromAStaticServer() throws {
         let fixture = try fixture
         let server = try StaticServer(folder: fixture.root)
