@@ -92,13 +92,16 @@ public final class LiveSession: Sendable {
         return state.report(clock: clock)
     }
 
-    /// Fetches and parses the MPD by the routing mode; returns it with the route segments take.
+    /// Fetches and parses the manifest (an MPD, or an HLS multivariant playlist and its media
+    /// playlists) by the routing mode; returns it with the route segments take.
     private func loadManifest() async throws -> (MediaPresentation, Route) {
         do {
             switch settings.mode {
             case .direct, .steering:
                 let result = try await fetcher.get(url, keepBody: true, cmcd: manifestCMCD)
-                let presentation = try parse(result.body, from: result.url)
+                let presentation = try await parse(result.body, from: result.url) { [fetcher] playlist in
+                    try await fetcher.get(playlist, keepBody: true).body
+                }
                 let directory = EdgeDirectory(router: try baseRouter(for: presentation), fetcher: fetcher, log: log)
                 return (presentation, Route(directory: directory, logical: nil))
             case .dns(let server, let port):
@@ -111,7 +114,7 @@ public final class LiveSession: Sendable {
                 return try await viaCDN(EdgeDirectory(router: RedirectRouter(fetcher: fetcher), fetcher: fetcher, log: log))
             }
         } catch let error as FetchError {
-            throw PlayerError("cannot fetch the MPD \(url.absoluteString): \(error.description)")
+            throw PlayerError("cannot fetch the manifest \(url.absoluteString): \(error.description)")
         }
     }
 
@@ -134,7 +137,11 @@ public final class LiveSession: Sendable {
         let route = Route(directory: directory, logical: ListenAddress(url))
         let (result, _) = try await directory.fetch(ResourceReference(path: ""), bases: [BaseLocation(url: url)],
                                                     logical: route.logical, keepBody: true, cmcd: manifestCMCD)
-        return (try parse(result.body, from: url), route)
+        let presentation = try await parse(result.body, from: url) { playlist in
+            try await directory.fetch(ResourceReference(path: ""), bases: [BaseLocation(url: playlist)], logical: route.logical,
+                                      keepBody: true, cmcd: self.manifestCMCD).0.body
+        }
+        return (presentation, route)
     }
 
     private var manifestCMCD: CMCDData? {
@@ -143,11 +150,27 @@ public final class LiveSession: Sendable {
         return data
     }
 
-    private func parse(_ body: Data?, from location: URL) throws -> MediaPresentation {
+    /// An MPD, or an HLS multivariant playlist whose media playlists `fetch` brings.
+    private func parse(_ body: Data?, from location: URL,
+                       fetch: @Sendable (URL) async throws -> Data?) async throws -> MediaPresentation {
+        let data = body ?? Data()
+        guard HLSPlaylistReader.isPlaylist(data) else {
+            do {
+                return try MPDParser.parse(data, url: location)
+            } catch let error as MPDError {
+                throw PlayerError("\(url.absoluteString): malformed MPD: \(error.description)")
+            }
+        }
         do {
-            return try MPDParser.parse(body ?? Data(), url: location)
+            let multivariant = try HLSPlaylistReader.multivariant(String(decoding: data, as: UTF8.self), url: location)
+            var media: [URL: HLSPlaylistReader.Media] = [:]
+            for playlist in multivariant.playlists {
+                let text = String(decoding: try await fetch(playlist) ?? Data(), as: UTF8.self)
+                media[playlist] = try HLSPlaylistReader.media(text, url: playlist)
+            }
+            return try HLSPlaylistReader.presentation(multivariant, media: media)
         } catch let error as MPDError {
-            throw PlayerError("\(url.absoluteString): malformed MPD: \(error.description)")
+            throw PlayerError("\(url.absoluteString): malformed HLS playlist: \(error.description)")
         }
     }
 

@@ -30,7 +30,7 @@ struct PlayCommand: AsyncParsableCommand {
             --jsonl session.jsonl
         """)
 
-    @Argument(help: "The MPD's http:// URL.", transform: PlayCommand.httpURL)
+    @Argument(help: "The http:// URL of an MPD or of an HLS multivariant playlist (.m3u8).", transform: PlayCommand.httpURL)
     var url: URL
 
     @Option(help: "throughput, bba, bola, robustmpc, dynamic, default, several separated by commas, or all (played one after another).",

@@ -38,6 +38,26 @@ final class LivePlaybackTests: XCTestCase {
         }
     }
 
+    func testTheHLSPlaylistsPlayThroughDNSAnd302Too() async throws {
+        let cdn = try start("hls")
+        let dnsURL = String(cdn.cdnURL.dropLast(4)) + ".m3u8", redirectURL = String(cdn.redirectURL.dropLast(4)) + ".m3u8"
+        let boston = SessionProbe(), stLouis = SessionProbe()
+        async let viaDNS = boston.play(dnsURL, PlaySettings(mode: cdn.dnsMode, sourceAddress: "127.0.10.5"))
+        async let viaRedirect = stLouis.play(redirectURL, PlaySettings(mode: .redirect, sourceAddress: "127.0.20.5"))
+        let reports = try await [viaDNS, viaRedirect]
+        XCTAssertEqual(boston.records.first?.edge, "edge-nyc")
+        XCTAssertEqual(stLouis.records.first?.edge, "127.0.1.2:\(cdn.ports[1])")
+        let bandwidths = try EncodedLadder.bandwidths()
+        for report in reports {
+            XCTAssertEqual(report.records.map(\.segment), Array(1...EncodedLadder.segments))
+            XCTAssertEqual(report.audioSegments, EncodedLadder.segments, "the default audio rendition is played beside")
+            XCTAssertEqual(report.summary.stalls, 0)
+            // Each variant's BANDWIDTH is its peak with the audio's: above the MPD's for the same rung.
+            XCTAssertTrue(report.records.allSatisfy { record in Int(record.bitrateKbps * 1000) >= bandwidths[record.level] },
+                          "\(report.records.map(\.bitrateKbps)) vs \(bandwidths)")
+        }
+    }
+
     func testARateCapBelowTheTopRungSettlesBelowItWithoutStalls() async throws {
         let bandwidths = try EncodedLadder.bandwidths()
         // Between the middle and the top rung, on every edge's uplink.
