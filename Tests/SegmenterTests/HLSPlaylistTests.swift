@@ -77,6 +77,20 @@ final class HLSPlaylistTests: XCTestCase {
         }
     }
 
+    func testGStreamersHLSDemuxerPlaysTheMultivariantPlaylistToTheEnd() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/gst-launch-1.0") else {
+            throw XCTSkip("GStreamer is missing: scripts/bootstrap installs gstreamer1.0-plugins-bad and friends")
+        }
+        let fixture = try fixture
+        let server = try StaticServer(folder: fixture.root)
+        defer { withExtendedLifetime(server) {} }
+        let run = try runProcess("gst-launch-1.0", ["-m", "playbin", "uri=\(server.url("Manifests/fixture.m3u8"))",
+                                                    "video-sink=fakesink sync=false", "audio-sink=fakesink sync=false"], timeout: 120)
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        XCTAssertTrue(run.stdout.contains("Got EOS from element \"playbin"), run.stdout)
+        XCTAssertFalse(run.stdout.contains("ERROR"), run.stdout)
+    }
+
     func testFFmpegDecodesEveryVariantFromAStaticServer() throws {
         let fixture = try fixture
         let server = try StaticServer(folder: fixture.root)
