@@ -7,6 +7,7 @@ public enum ContentLayout {
     public static let manifestsFolder = "Manifests"
     public static let mediaFolder = "Media"
     public static let steeringSuffix = ".steering.mpd"
+    public static let hlsSteeringSuffix = ".steering.m3u8"
     public static let mediaPlaylistName = "playlist.m3u8"
     /// A video representation's I-frame playlist (HLS trick play), beside its media playlist.
     public static let iFramePlaylistName = "iframes.m3u8"
@@ -17,6 +18,7 @@ public enum ContentLayout {
     public static func playlist(_ title: String) -> String { "\(manifestsFolder)/\(title).m3u8" }
     public static func segmentTable(_ title: String) -> String { "\(manifestsFolder)/\(title).segments.json" }
     public static func steeringVariant(_ title: String) -> String { "\(manifestsFolder)/\(title)\(steeringSuffix)" }
+    public static func hlsSteeringVariant(_ title: String) -> String { "\(manifestsFolder)/\(title)\(hlsSteeringSuffix)" }
     public static func titleFolder(_ title: String) -> String { "\(mediaFolder)/\(title)" }
 
     /// The segment table beside a manifest (`x.mpd` → `x.segments.json`).

@@ -38,15 +38,20 @@ final class LivePlaybackTests: XCTestCase {
         }
     }
 
-    func testTheHLSPlaylistsPlayThroughDNSAnd302Too() async throws {
+    func testTheHLSPlaylistsPlayThroughDNSRedirectAndSteeringToo() async throws {
         let cdn = try start("hls")
-        let dnsURL = String(cdn.cdnURL.dropLast(4)) + ".m3u8", redirectURL = String(cdn.redirectURL.dropLast(4)) + ".m3u8"
-        let boston = SessionProbe(), stLouis = SessionProbe()
+        let hls = { (url: String) in String(url.dropLast(4)) + ".m3u8" }
+        let (dnsURL, redirectURL, steeringURL) = (hls(cdn.cdnURL), hls(cdn.redirectURL), hls(cdn.steeringURL))
+        let boston = SessionProbe(), stLouis = SessionProbe(), seattle = SessionProbe()
         async let viaDNS = boston.play(dnsURL, PlaySettings(mode: cdn.dnsMode, sourceAddress: "127.0.10.5"))
         async let viaRedirect = stLouis.play(redirectURL, PlaySettings(mode: .redirect, sourceAddress: "127.0.20.5"))
-        let reports = try await [viaDNS, viaRedirect]
+        // The origin's `clip.steering.m3u8`: every variant once per edge with PATHWAY-ID, and
+        // EXT-X-CONTENT-STEERING pointing at the redirector, which orders them for Seattle.
+        async let viaSteering = seattle.play(steeringURL, PlaySettings(mode: .steering, sourceAddress: "127.0.30.5"))
+        let reports = try await [viaDNS, viaRedirect, viaSteering]
         XCTAssertEqual(boston.records.first?.edge, "edge-nyc")
         XCTAssertEqual(stLouis.records.first?.edge, "127.0.1.2:\(cdn.ports[1])")
+        XCTAssertEqual(seattle.records.first?.edge, "edge-sfo")
         let bandwidths = try EncodedLadder.bandwidths()
         for report in reports {
             XCTAssertEqual(report.records.map(\.segment), Array(1...EncodedLadder.segments))

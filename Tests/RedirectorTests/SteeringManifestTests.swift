@@ -37,6 +37,35 @@ final class SteeringManifestTests: XCTestCase {
         XCTAssertNil(ContentSteeringVariant.make(from: variant, pathways: pathways, steeringURL: "x"), "already steered")
     }
 
+    func testHLSVariantListsEveryStreamOncePerEdgeWithItsPathway() throws {
+        let pathways = [ContentSteeringVariant.Pathway(serviceLocation: "edge-a", baseURL: "http://127.0.0.1:1/Manifests/"),
+                        ContentSteeringVariant.Pathway(serviceLocation: "edge-b", baseURL: "http://127.0.0.1:2/Manifests/")]
+        let playlist = """
+        #EXTM3U
+        #EXT-X-VERSION:7
+        #EXT-X-INDEPENDENT-SEGMENTS
+        #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",LANGUAGE="und",NAME="und",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI="../Media/t/audio/playlist.m3u8"
+        #EXT-X-STREAM-INF:BANDWIDTH=500000,CODECS="avc1.64001e,mp4a.40.2",RESOLUTION=640x360,AUDIO="audio"
+        ../Media/t/360p/playlist.m3u8
+        #EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=90000,CODECS="avc1.64001e",RESOLUTION=640x360,URI="../Media/t/360p/iframes.m3u8"
+
+        """
+        let variant = try XCTUnwrap(ContentSteeringVariant.hls(from: playlist, pathways: pathways, steeringURL: "http://127.0.0.1:8053/steering/t"))
+        let lines = variant.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines[3], "#EXT-X-CONTENT-STEERING:SERVER-URI=\"http://127.0.0.1:8053/steering/t\",PATHWAY-ID=\"edge-a\"")
+        for (port, id) in [(1, "edge-a"), (2, "edge-b")] {
+            XCTAssertTrue(lines.contains("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio-\(id)\",LANGUAGE=\"und\",NAME=\"und\",DEFAULT=YES,AUTOSELECT=YES,"
+                                         + "CHANNELS=\"2\",URI=\"http://127.0.0.1:\(port)/Media/t/audio/playlist.m3u8\""), variant)
+            let stream = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("#EXT-X-STREAM-INF:") && $0.hasSuffix("PATHWAY-ID=\"\(id)\"") }, variant)
+            XCTAssertTrue(lines[stream].contains("AUDIO=\"audio-\(id)\""))
+            XCTAssertEqual(lines[stream + 1], "http://127.0.0.1:\(port)/Media/t/360p/playlist.m3u8")
+            XCTAssertTrue(lines.contains { $0.hasPrefix("#EXT-X-I-FRAME-STREAM-INF:") && $0.contains("URI=\"http://127.0.0.1:\(port)/Media/t/360p/iframes.m3u8\"")
+                && $0.hasSuffix("PATHWAY-ID=\"\(id)\"") }, variant)
+        }
+        XCTAssertNil(ContentSteeringVariant.hls(from: variant, pathways: pathways, steeringURL: "x"), "already steered")
+        XCTAssertNil(ContentSteeringVariant.hls(from: "#EXTM3U\n#EXTINF:4,\n1.m4s\n", pathways: pathways, steeringURL: "x"), "a media playlist")
+    }
+
     func testOriginServesTheVariantAndItValidates() throws {
         let root = try Paths.temporaryFolder("steering-origin")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("Manifests"), withIntermediateDirectories: true)

@@ -11,22 +11,38 @@ public enum HLSPlaylistReader {
             public var codecs: String?
             public var width: Int?
             public var height: Int?
+            public var audioGroup: String?
+            /// Content steering: the pathway (edge) this copy of the variant is served from.
+            public var pathway: String?
         }
 
         public struct Rendition: Sendable {
             public var playlist: URL
             public var language: String?
             public var isDefault: Bool
+            public var groupID: String?
         }
 
         public var variants: [Variant]
         public var audio: [Rendition]
+        /// EXT-X-CONTENT-STEERING: the steering server and the default pathway.
+        public var steering: SteeringDescriptor?
 
-        /// Every media playlist to fetch, each once.
+        /// Every media playlist to fetch: one per path, whichever pathway lists it first (each
+        /// pathway serves the same playlist).
         public var playlists: [URL] {
-            var seen: [URL] = []
-            for url in variants.map(\.playlist) + audio.map(\.playlist) where !seen.contains(url) { seen.append(url) }
-            return seen
+            var seen: [String: URL] = [:]
+            var out: [URL] = []
+            for url in variants.map(\.playlist) + audio.map(\.playlist) where seen[url.path] == nil {
+                seen[url.path] = url
+                out.append(url)
+            }
+            return out
+        }
+
+        /// The pathway a rendition belongs to: that of the variants using its group.
+        func pathway(of rendition: Rendition) -> String? {
+            variants.first { $0.audioGroup != nil && $0.audioGroup == rendition.groupID }?.pathway
         }
     }
 
@@ -50,6 +66,7 @@ public enum HLSPlaylistReader {
         }
         var variants: [Multivariant.Variant] = []
         var audio: [Multivariant.Rendition] = []
+        var steering: SteeringDescriptor?
         for (index, line) in lines.enumerated() {
             if let attributes = tag("#EXT-X-STREAM-INF:", line) {
                 guard index + 1 < lines.count, !lines[index + 1].hasPrefix("#"), let playlist = URL(string: lines[index + 1], relativeTo: url)?.absoluteURL,
@@ -58,14 +75,21 @@ public enum HLSPlaylistReader {
                 }
                 let size = attributes["RESOLUTION"]?.split(separator: "x").compactMap { Int($0) }
                 variants.append(.init(playlist: playlist, bandwidth: bandwidth, codecs: attributes["CODECS"],
-                                      width: size?.count == 2 ? size![0] : nil, height: size?.count == 2 ? size![1] : nil))
+                                      width: size?.count == 2 ? size![0] : nil, height: size?.count == 2 ? size![1] : nil,
+                                      audioGroup: attributes["AUDIO"], pathway: attributes["PATHWAY-ID"]))
             } else if let attributes = tag("#EXT-X-MEDIA:", line), attributes["TYPE"] == "AUDIO",
                       let uri = attributes["URI"], let playlist = URL(string: uri, relativeTo: url)?.absoluteURL {
-                audio.append(.init(playlist: playlist, language: attributes["LANGUAGE"], isDefault: attributes["DEFAULT"] == "YES"))
+                audio.append(.init(playlist: playlist, language: attributes["LANGUAGE"], isDefault: attributes["DEFAULT"] == "YES",
+                                   groupID: attributes["GROUP-ID"]))
+            } else if let attributes = tag("#EXT-X-CONTENT-STEERING:", line) {
+                guard let uri = attributes["SERVER-URI"], let server = URL(string: uri, relativeTo: url)?.absoluteURL else {
+                    throw MPDError("an EXT-X-CONTENT-STEERING without a SERVER-URI")
+                }
+                steering = SteeringDescriptor(serverURL: server, defaultServiceLocation: attributes["PATHWAY-ID"], queryBeforeStart: true)
             }
         }
         guard !variants.isEmpty else { throw MPDError("the multivariant playlist has no EXT-X-STREAM-INF variant") }
-        return Multivariant(variants: variants, audio: audio.sorted { $0.isDefault && !$1.isDefault })
+        return Multivariant(variants: variants, audio: audio.sorted { $0.isDefault && !$1.isDefault }, steering: steering)
     }
 
     public static func media(_ text: String, url: URL) throws -> Media {
@@ -112,28 +136,41 @@ public enum HLSPlaylistReader {
     }
 
     /// The presentation: one period, the variants as the video track (lowest bandwidth first),
-    /// each audio rendition an audio track (the default first).
+    /// each audio rendition an audio track (the default first). Copies of a playlist on several
+    /// pathways (content steering) are one representation with a base per pathway.
     public static func presentation(_ multivariant: Multivariant, media: [URL: Media]) throws -> MediaPresentation {
-        func representation(_ playlist: URL, bandwidth: Int, codecs: String?, width: Int?, height: Int?) throws -> TrackRepresentation {
-            guard let list = media[playlist] else { throw MPDError("\(playlist.absoluteString) was not read") }
-            return TrackRepresentation(id: playlist.deletingLastPathComponent().lastPathComponent, bandwidth: bandwidth, codecs: codecs,
-                                       width: width, height: height, bases: [BaseLocation(url: playlist)],
+        func representation(_ copies: [(url: URL, pathway: String?)], bandwidth: Int, codecs: String?, width: Int?,
+                            height: Int?) throws -> TrackRepresentation {
+            guard let list = copies.lazy.compactMap({ media[$0.url] }).first else {
+                throw MPDError("\(copies[0].url.absoluteString) was not read")
+            }
+            return TrackRepresentation(id: copies[0].url.deletingLastPathComponent().lastPathComponent, bandwidth: bandwidth,
+                                       codecs: codecs, width: width, height: height,
+                                       bases: copies.map { BaseLocation(url: $0.url, serviceLocation: $0.pathway) },
                                        addressing: .listed(initialization: list.initialization, segments: list.segments))
         }
-        let video = try multivariant.variants.map {
-            try representation($0.playlist, bandwidth: $0.bandwidth, codecs: $0.codecs, width: $0.width, height: $0.height)
+        let variantsByPath = Dictionary(grouping: multivariant.variants, by: \.playlist.path)
+        let video = try variantsByPath.values.map { copies in
+            try representation(copies.map { ($0.playlist, $0.pathway) }, bandwidth: copies[0].bandwidth, codecs: copies[0].codecs,
+                               width: copies[0].width, height: copies[0].height)
         }
         // EXT-X-MEDIA carries no bandwidth: an audio rendition is given 1 bit/s (a rate must be
         // positive), so the session's audio kbps reads 0 for HLS.
-        let audio = try multivariant.audio.map { rendition in
-            MediaTrack(kind: .audio, language: rendition.language,
-                       representations: [try representation(rendition.playlist, bandwidth: 1, codecs: nil, width: nil, height: nil)])
+        var audioPaths: [String] = []
+        for rendition in multivariant.audio where !audioPaths.contains(rendition.playlist.path) { audioPaths.append(rendition.playlist.path) }
+        let audio = try audioPaths.map { path in
+            let copies = multivariant.audio.filter { $0.playlist.path == path }
+            return MediaTrack(kind: .audio, language: copies[0].language, representations: [
+                try representation(copies.map { ($0.playlist, multivariant.pathway(of: $0)) }, bandwidth: 1, codecs: nil,
+                                   width: nil, height: nil),
+            ])
         }
         let lists = Array(media.values)
         let duration = lists.map { $0.segments.reduce(0) { $0 + $1.duration } }.max() ?? 0
         let tracks = [MediaTrack(kind: .video, language: nil, representations: video.sorted { $0.bandwidth < $1.bandwidth })] + audio
         return MediaPresentation(duration: duration, minBufferTime: lists.map(\.targetDuration).max() ?? 2,
-                                 periods: [PresentationPeriod(id: "1", start: 0, duration: duration, tracks: tracks)], steering: nil)
+                                 periods: [PresentationPeriod(id: "1", start: 0, duration: duration, tracks: tracks)],
+                                 steering: multivariant.steering)
     }
 
     // MARK: syntax
