@@ -39,7 +39,7 @@ public enum ContentSteeringVariant {
     /// The HLS form (content steering in RFC 8216bis §4.4.6.6): EXT-X-CONTENT-STEERING names the
     /// steering server and the default pathway; every rendition, variant and I-frame variant
     /// appears once per pathway, its URI made absolute on that pathway's edge, variants with
-    /// PATHWAY-ID, each pathway with its own audio group. Nil when `playlist` is not a
+    /// PATHWAY-ID, each pathway with its own audio and subtitle groups. Nil when `playlist` is not a
     /// multivariant playlist or already carries steering.
     public static func hls(from playlist: String, pathways: [Pathway], steeringURL: String) -> String? {
         guard playlist.hasPrefix("#EXTM3U"), !playlist.contains("#EXT-X-CONTENT-STEERING"), !playlist.contains("#EXTINF"),
@@ -60,7 +60,7 @@ public enum ContentSteeringVariant {
                 if line.hasPrefix("#EXT-X-MEDIA:") {
                     out.append(rewriting(line, ["URI": absolute, "GROUP-ID": { "\($0)-\(id)" }]))
                 } else if line.hasPrefix("#EXT-X-STREAM-INF:"), index + 1 < lines.count {
-                    out.append(rewriting(line, ["AUDIO": { "\($0)-\(id)" }]) + ",PATHWAY-ID=\"\(id)\"")
+                    out.append(rewriting(line, ["AUDIO": { "\($0)-\(id)" }, "SUBTITLES": { "\($0)-\(id)" }]) + ",PATHWAY-ID=\"\(id)\"")
                     out.append(absolute(lines[index + 1]))
                     index += 1
                 } else if line.hasPrefix("#EXT-X-I-FRAME-STREAM-INF:") {

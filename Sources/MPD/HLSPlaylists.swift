@@ -68,6 +68,25 @@ public enum HLSPlaylists {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// A subtitle rendition: a WebVTT file as one segment.
+    public struct Subtitles: Sendable {
+        public var uri: String
+        public var language: String
+        public var name: String
+
+        public init(uri: String, language: String, name: String) {
+            self.uri = uri
+            self.language = language
+            self.name = name
+        }
+    }
+
+    /// The media playlist of a WebVTT sidecar: the whole file as one segment as long as the title.
+    public static func subtitles(file: String, duration: Double) -> String {
+        ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:\(max(1, Int(duration.rounded(.up))))", "#EXT-X-MEDIA-SEQUENCE:1",
+         "#EXT-X-PLAYLIST-TYPE:VOD", String(format: "#EXTINF:%.6f,", duration), file, "#EXT-X-ENDLIST"].joined(separator: "\n") + "\n"
+    }
+
     /// One I-frame per segment (the IDR that opens it), as a byte range from the segment's
     /// start (its `moof` included) to the end of that sample.
     public struct IFrames: Sendable {
@@ -124,14 +143,18 @@ public enum HLSPlaylists {
     }
 
     /// The multivariant playlist: every audio rendition in one group (the default first), every
-    /// video variant with its bandwidths, codecs (its own and the audio's), size and rate, then
-    /// the I-frame variants.
+    /// subtitle rendition in another, every video variant with its bandwidths, codecs (its own
+    /// and the audio's), size and rate, then the I-frame variants.
     public static func multivariant(variants: [Variant], audio: [Rendition], audioCodecs: String?,
-                                    iFrames: [IFrameVariant] = []) -> String {
+                                    subtitles: [Subtitles] = [], iFrames: [IFrameVariant] = []) -> String {
         var lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
         for rendition in audio {
             lines.append("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",LANGUAGE=\"\(rendition.language)\",NAME=\"\(rendition.name)\","
                 + "DEFAULT=\(rendition.isDefault ? "YES" : "NO"),AUTOSELECT=YES,CHANNELS=\"\(rendition.channels)\",URI=\"\(rendition.uri)\"")
+        }
+        for track in subtitles {
+            lines.append("#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subtitles\",LANGUAGE=\"\(track.language)\",NAME=\"\(track.name)\","
+                + "DEFAULT=NO,AUTOSELECT=YES,URI=\"\(track.uri)\"")
         }
         for variant in variants.sorted(by: { $0.peakBandwidth < $1.peakBandwidth }) {
             let codecs = [variant.codecs] + (audioCodecs.map { [$0] } ?? [])
@@ -139,6 +162,7 @@ public enum HLSPlaylists {
                 + "CODECS=\"\(codecs.joined(separator: ","))\",RESOLUTION=\(variant.width)x\(variant.height),"
                 + String(format: "FRAME-RATE=%.3f", variant.frameRate)
             if !audio.isEmpty { attributes += ",AUDIO=\"audio\"" }
+            if !subtitles.isEmpty { attributes += ",SUBTITLES=\"subtitles\"" }
             lines.append("#EXT-X-STREAM-INF:" + attributes)
             lines.append(variant.uri)
         }

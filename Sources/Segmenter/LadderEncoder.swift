@@ -144,6 +144,10 @@ public enum LadderEncoder {
                 try Data(HLSPlaylists.iFrames(frames).utf8).write(to: folder.appendingPathComponent(ContentLayout.iFramePlaylistName))
             }
         }
+        for track in text {
+            try Data(builder.subtitlePlaylist().utf8)
+                .write(to: publication.stagedFolder(track.id).appendingPathComponent(ContentLayout.mediaPlaylistName))
+        }
         try publication.publish(mpd: mpd, playlist: builder.multivariantPlaylist(), table: table)
         return EncodeReport(title: request.title, rows: builder.reportRows(), dropped: dropped,
                             durationSeconds: builder.manifest().mediaPresentationDuration,

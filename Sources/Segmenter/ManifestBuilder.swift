@@ -141,6 +141,11 @@ struct ManifestBuilder {
         return HLSPlaylists.IFrames(initURI: ContentLayout.initSegment(audio: false), frames: frames)
     }
 
+    /// A WebVTT sidecar's media playlist, the file as one segment as long as the title.
+    func subtitlePlaylist() -> String {
+        HLSPlaylists.subtitles(file: ContentLayout.subtitlesName, duration: max(all.map(\.presentationEnd).max() ?? 1, 1))
+    }
+
     func mediaPlaylist(_ rep: EncodedRepresentation) -> String {
         HLSPlaylists.media(.init(initURI: ContentLayout.initSegment(audio: rep.isAudio),
                                  segments: zip(rep.segments.indices, rep.durations).map { (ContentLayout.segment($0 + 1), $1) }))
@@ -174,7 +179,12 @@ struct ManifestBuilder {
                 uri: ContentLayout.representationURL(title: title, representation: rep.id) + ContentLayout.iFramePlaylistName,
                 playlist: frames, codecs: rep.codecs, width: width, height: height)
         }
-        return HLSPlaylists.multivariant(variants: variants, audio: renditions, audioCodecs: mainAudio?.codecs, iFrames: iFrameVariants)
+        let subtitles = text.map { track in
+            HLSPlaylists.Subtitles(uri: ContentLayout.representationURL(title: title, representation: track.id) + ContentLayout.mediaPlaylistName,
+                                   language: track.language, name: track.language)
+        }
+        return HLSPlaylists.multivariant(variants: variants, audio: renditions, audioCodecs: mainAudio?.codecs, subtitles: subtitles,
+                                         iFrames: iFrameVariants)
     }
 
 

@@ -47,6 +47,13 @@ final class EncodeCommandTests: XCTestCase {
         XCTAssertTrue(mpd.contains("<BaseURL>../Media/all/text-eng/subtitles.vtt</BaseURL>"), mpd)
         let vtt = try String(contentsOf: root.appendingPathComponent("Media/all/text-eng/subtitles.vtt"), encoding: .utf8)
         XCTAssertEqual(vtt, "WEBVTT\n\n00:00:00.500 --> 00:00:01.500\nHello\n")
+        // And in HLS: a subtitle rendition whose media playlist is the sidecar as one segment.
+        let multivariant = try String(contentsOf: root.appendingPathComponent("Manifests/all.m3u8"), encoding: .utf8)
+        XCTAssertTrue(multivariant.contains("#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subtitles\",LANGUAGE=\"eng\",NAME=\"eng\",DEFAULT=NO,"
+                                            + "AUTOSELECT=YES,URI=\"../Media/all/text-eng/playlist.m3u8\""), multivariant)
+        XCTAssertTrue(multivariant.contains(",SUBTITLES=\"subtitles\""), multivariant)
+        let subtitlePlaylist = try String(contentsOf: root.appendingPathComponent("Media/all/text-eng/playlist.m3u8"), encoding: .utf8)
+        XCTAssertTrue(subtitlePlaylist.contains("#EXTINF:2.") && subtitlePlaylist.contains("\nsubtitles.vtt\n#EXT-X-ENDLIST"), subtitlePlaylist)
         let valid = try runProcess("xmllint", ["--nonet", "--noout", "--schema", Paths.schema.appendingPathComponent("DASH-MPD.xsd").path,
                                                root.appendingPathComponent("Manifests/all.mpd").path],
                                    environment: ["XML_CATALOG_FILES": Paths.schema.appendingPathComponent("catalog.xml").path])
