@@ -13,7 +13,7 @@ struct DashCDN: AsyncParsableCommand {
           dashcdn sample                      # make Media/sample.mp4
           dashcdn encode Media/sample.mp4     # ladder into Media/sample/, manifest Manifests/sample.mpd
         """,
-        subcommands: [SampleCommand.self, EncodeCommand.self, OriginCommand.self, EdgeCommand.self, CDNCommand.self,
+        subcommands: [SampleCommand.self, EncodeCommand.self, HLSCommand.self, OriginCommand.self, EdgeCommand.self, CDNCommand.self,
                       RedirectorCommand.self, PlayCommand.self, SimulateCommand.self, DemoCommand.self])
 
     /// Every failure, from the parser or from a command's work, is one line on stderr and exit

@@ -91,6 +91,27 @@ final class HLSPlaylistTests: XCTestCase {
         XCTAssertFalse(run.stdout.contains("ERROR"), run.stdout)
     }
 
+    func testDashcdnHLSWritesTheSamePlaylistsForAnEarlierEncode() throws {
+        let fixture = try fixture
+        // An encode from before the playlists: the same files without any .m3u8.
+        let copy = try Paths.temporaryFolder("hls-backfill").appendingPathComponent("root")
+        try FileManager.default.copyItem(at: fixture.root, to: copy)
+        let playlists = try FileManager.default.subpathsOfDirectory(atPath: copy.path).filter { $0.hasSuffix(".m3u8") }
+        XCTAssertFalse(playlists.isEmpty)
+        for path in playlists { try FileManager.default.removeItem(at: copy.appendingPathComponent(path)) }
+        let run = try dashcdn(["hls", copy.appendingPathComponent("Manifests/fixture.mpd").path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout.split(separator: "\n").count, playlists.count, run.stdout)
+        for path in playlists {
+            XCTAssertEqual(try String(contentsOf: copy.appendingPathComponent(path), encoding: .utf8),
+                           try String(contentsOf: fixture.root.appendingPathComponent(path), encoding: .utf8), path)
+        }
+        // Not a dashcdn encode's manifest: one line, nothing written.
+        let wrong = try dashcdn(["hls", copy.appendingPathComponent("Media/fixture/108p/1.m4s").path])
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertEqual(wrong.stderr.split(separator: "\n").count, 1, wrong.stderr)
+    }
+
     func testFFmpegDecodesEveryVariantFromAStaticServer() throws {
         let fixture = try fixture
         let server = try StaticServer(folder: fixture.root)

@@ -49,7 +49,8 @@ public enum MPDParser {
             guard !representations.isEmpty else { throw MPDError("an AdaptationSet has no Representation") }
             let kind = trackKind(set, first: set.children("Representation")[0])
             return MediaTrack(kind: kind, language: set["lang"],
-                              representations: representations.sorted { $0.bandwidth < $1.bandwidth })
+                              representations: representations.sorted { $0.bandwidth < $1.bandwidth },
+                              role: set.children("Role").first?["value"])
         }
     }
 
@@ -62,9 +63,13 @@ public enum MPDParser {
         let levels = [period.node, set, node]
         let addressing = try SegmentAddressingReader(levels: levels, representationID: id, bandwidth: bandwidth,
                                                      periodDuration: period.duration).read()
+        let channels = (node.children("AudioChannelConfiguration").first ?? set.children("AudioChannelConfiguration").first)?["value"]
         return TrackRepresentation(id: id, bandwidth: bandwidth, codecs: node["codecs"] ?? set["codecs"],
                                    width: (node["width"] ?? set["width"]).flatMap(Int.init),
                                    height: (node["height"] ?? set["height"]).flatMap(Int.init),
+                                   frameRate: node["frameRate"] ?? set["frameRate"],
+                                   audioSamplingRate: (node["audioSamplingRate"] ?? set["audioSamplingRate"]).flatMap(Int.init),
+                                   audioChannels: channels.flatMap(Int.init),
                                    bases: bases, addressing: addressing)
     }
 

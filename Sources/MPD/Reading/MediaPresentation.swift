@@ -41,6 +41,8 @@ public struct MediaTrack: Sendable {
     public var kind: TrackKind
     public var language: String?
     public var representations: [TrackRepresentation]
+    /// The DASH Role value (`main`, `alternate`, `subtitle` …), when the set has one.
+    public var role: String? = nil
 }
 
 public struct TrackRepresentation: Sendable {
@@ -49,6 +51,10 @@ public struct TrackRepresentation: Sendable {
     public var codecs: String?
     public var width: Int?
     public var height: Int?
+    /// `@frameRate` as written (`30`, `30000/1001`); audio's sampling rate and channel count.
+    public var frameRate: String? = nil
+    public var audioSamplingRate: Int? = nil
+    public var audioChannels: Int? = nil
     /// Where the representation can be fetched from, in the MPD's order of preference: every
     /// combination of the BaseURLs on the way down, each with the pathway (serviceLocation) it
     /// belongs to. Never empty: without BaseURLs it is the MPD's own URL.
