@@ -52,6 +52,14 @@ final class LivePlaybackTests: XCTestCase {
         XCTAssertEqual(boston.records.first?.edge, "edge-nyc")
         XCTAssertEqual(stLouis.records.first?.edge, "127.0.1.2:\(cdn.ports[1])")
         XCTAssertEqual(seattle.records.first?.edge, "edge-sfo")
+        // ffmpeg's HLS demuxer decodes every variant through an edge, without a message.
+        let edgePlaylist = String(cdn.edgeURL(0).dropLast(4)) + ".m3u8"
+        for variant in 0..<3 {
+            let decode = try runProcess("ffmpeg", ["-v", "error", "-i", edgePlaylist, "-map", "0:v:\(variant)", "-map", "0:a:0",
+                                                   "-f", "null", "-"], timeout: 60)
+            XCTAssertEqual(decode.status, 0, decode.stderr)
+            XCTAssertEqual(decode.stderr, "", "variant \(variant)")
+        }
         let bandwidths = try EncodedLadder.bandwidths()
         for report in reports {
             XCTAssertEqual(report.records.map(\.segment), Array(1...EncodedLadder.segments))
