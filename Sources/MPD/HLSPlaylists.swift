@@ -57,12 +57,19 @@ public enum HLSPlaylists {
     /// A VOD media playlist: EXT-X-MAP for the init segment, EXTINF with the real durations,
     /// EXT-X-TARGETDURATION the rounded-up longest (never below any EXTINF).
     public static func media(_ media: Media) -> String {
-        let target = Int((media.segments.map(\.duration).max() ?? 1).rounded(.up))
-        var lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:\(max(target, 1))", "#EXT-X-MEDIA-SEQUENCE:1",
-                     "#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-INDEPENDENT-SEGMENTS", "#EXT-X-MAP:URI=\"\(media.initURI)\""]
-        for segment in media.segments {
-            lines.append(String(format: "#EXTINF:%.6f,", segment.duration))
-            lines.append(segment.uri)
+        vod(tags: ["#EXT-X-INDEPENDENT-SEGMENTS", "#EXT-X-MAP:URI=\"\(media.initURI)\""],
+            entries: media.segments.map { ($0.duration, [$0.uri]) })
+    }
+
+    /// A VOD playlist: the header every playlist here starts with (TARGETDURATION the rounded-up
+    /// longest entry, so never below any EXTINF), `tags`, each entry's EXTINF and lines, ENDLIST.
+    private static func vod(tags: [String], entries: [(duration: Double, lines: [String])]) -> String {
+        let target = max(1, Int((entries.map(\.duration).max() ?? 1).rounded(.up)))
+        var lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:\(target)", "#EXT-X-MEDIA-SEQUENCE:1",
+                     "#EXT-X-PLAYLIST-TYPE:VOD"] + tags
+        for entry in entries {
+            lines.append(String(format: "#EXTINF:%.6f,", entry.duration))
+            lines += entry.lines
         }
         lines.append("#EXT-X-ENDLIST")
         return lines.joined(separator: "\n") + "\n"
@@ -83,8 +90,7 @@ public enum HLSPlaylists {
 
     /// The media playlist of a WebVTT sidecar: the whole file as one segment as long as the title.
     public static func subtitles(file: String, duration: Double) -> String {
-        ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:\(max(1, Int(duration.rounded(.up))))", "#EXT-X-MEDIA-SEQUENCE:1",
-         "#EXT-X-PLAYLIST-TYPE:VOD", String(format: "#EXTINF:%.6f,", duration), file, "#EXT-X-ENDLIST"].joined(separator: "\n") + "\n"
+        vod(tags: [], entries: [(duration, [file])])
     }
 
     /// One I-frame per segment (the IDR that opens it), as a byte range from the segment's
@@ -112,17 +118,8 @@ public enum HLSPlaylists {
 
     /// An I-frame playlist (RFC 8216 §4.3.3.6), for scrubbing and trick play.
     public static func iFrames(_ playlist: IFrames) -> String {
-        let target = Int((playlist.frames.map(\.duration).max() ?? 1).rounded(.up))
-        var lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:\(max(target, 1))", "#EXT-X-MEDIA-SEQUENCE:1",
-                     "#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-INDEPENDENT-SEGMENTS", "#EXT-X-I-FRAMES-ONLY",
-                     "#EXT-X-MAP:URI=\"\(playlist.initURI)\""]
-        for frame in playlist.frames {
-            lines.append(String(format: "#EXTINF:%.6f,", frame.duration))
-            lines.append("#EXT-X-BYTERANGE:\(frame.length)@0")
-            lines.append(frame.uri)
-        }
-        lines.append("#EXT-X-ENDLIST")
-        return lines.joined(separator: "\n") + "\n"
+        vod(tags: ["#EXT-X-INDEPENDENT-SEGMENTS", "#EXT-X-I-FRAMES-ONLY", "#EXT-X-MAP:URI=\"\(playlist.initURI)\""],
+            entries: playlist.frames.map { ($0.duration, ["#EXT-X-BYTERANGE:\($0.length)@0", $0.uri]) })
     }
 
     /// An I-frame variant of the multivariant playlist.
