@@ -289,6 +289,20 @@ limits: {{access_log: off}}
                     if time.time() > deadline:
                         sys.exit(f"soak: a server did not start; see {log.name}")
                     time.sleep(0.1)
+        # The servers start side by side: the redirector's first health check may find the edge
+        # not listening yet (refused: down until the next check). Load starts once it routes.
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                s = connect(ports["http"])
+                s.sendall(b"GET /ready HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                routed = s.recv(12).startswith(b"HTTP/1.1 302")
+                s.close()
+                if routed:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
         print(f"soak: origin :{ports['origin']}, edge :{ports['edge']} (cache {'on an 8 MiB tmpfs' if small_disk else 'on disk'}), "
               f"redirector DNS :{ports['dns']} HTTP :{ports['http']}; {args.seconds:.0f} s of mixed load", flush=True)
         before = {name: proc_figures(p.pid) for name, p in servers.items()}
