@@ -37,12 +37,12 @@ let package = Package(
         // Manifest model and writer: pure Swift.
         .target(name: "MPD"),
         // Where a title's files live on disk and in URLs, and what kind each file is: pure Swift.
-        .target(name: "ContentLayout"),
+        .target(name: "ContentLayout", dependencies: ["HTTPCore"]),
         .target(name: "Segmenter", dependencies: ["FFmpeg", "MPD", "ContentLayout"]),
         // IP addresses, CIDR blocks, host:port: pure Swift, the bottom of the network side.
         .target(name: "Addressing"),
         // Common Media Client Data (CTA-5004): written by the player, read by the servers. Pure Swift.
-        .target(name: "CMCD"),
+        .target(name: "CMCD", dependencies: ["HTTPCore"]),
         // HTTP vocabulary both servers share: statuses, methods, the read-only method and CORS rules.
         .target(name: "HTTPCore"),
         // Bandwidth traces (Mahimahi, Pensieve, FCC formats) and a cursor over them: pure Swift,

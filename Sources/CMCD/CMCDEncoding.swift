@@ -1,3 +1,5 @@
+import HTTPCore
+
 /// CMCD on the wire: `key=value` pairs, comma-separated, keys in alphabetical order; strings
 /// quoted (with `"` and `\` escaped), tokens bare, true booleans as the key alone, false ones
 /// and absent values left out.
@@ -30,7 +32,7 @@ extension CMCDData {
 
     /// The value of the `CMCD` query parameter, percent-encoded.
     public var queryValue: String {
-        Self.percentEncoded(pairs.map(\.text).joined(separator: ","))
+        PercentEncoding.encoded(pairs.map(\.text).joined(separator: ","))
     }
 
     /// The four headers of header mode (those with nothing to carry left out).
@@ -54,21 +56,5 @@ extension CMCDData {
             out.append(character)
         }
         return out + "\""
-    }
-
-    /// RFC 3986 unreserved characters stay; everything else is %XX.
-    static func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return out
     }
 }

@@ -1,3 +1,5 @@
+import HTTPCore
+
 /// Reading CMCD as a server receives it: from the `CMCD` query parameter or the four CMCD
 /// headers. Whatever does not parse (an unknown key, a number that is not one, a broken quote)
 /// is left out; a request is never refused for its CMCD.
@@ -98,22 +100,13 @@ extension CMCDData {
         var iterator = text.utf8.makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(hex), let low = iterator.next().flatMap(hex) else { return nil }
+                guard let high = iterator.next().flatMap(PercentEncoding.hexValue), let low = iterator.next().flatMap(PercentEncoding.hexValue) else { return nil }
                 bytes.append(high << 4 | low)
             } else {
                 bytes.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
             }
         }
         return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hex(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: return byte - 0x30
-        case 0x41...0x46: return byte - 0x41 + 10
-        case 0x61...0x66: return byte - 0x61 + 10
-        default: return nil
-        }
     }
 }
 

@@ -1,3 +1,5 @@
+import HTTPCore
+
 /// A file under a content root, named by a request: its decoded path components (the first one
 /// `Manifests` or `Media`, whatever case the request used) and what kind of file it is.
 public struct ContentPath: Sendable, Hashable {
@@ -8,7 +10,7 @@ public struct ContentPath: Sendable, Hashable {
 
     /// Percent-encoded, from the root, for an edge's cache key and its parent: one spelling
     /// whatever case the request used, `/Media/sample/240p/1.m4s`.
-    public var urlPath: String { "/" + components.map(Self.percentEncoded).joined(separator: "/") }
+    public var urlPath: String { "/" + components.map(PercentEncoding.encoded).joined(separator: "/") }
 
     public var kind: ContentKind { ContentKind(fileName: components.suffix(2).joined(separator: "/")) }
 
@@ -22,18 +24,5 @@ public struct ContentPath: Sendable, Hashable {
         default: return nil
         }
         self.components = components
-    }
-
-    private static func percentEncoded(_ component: String) -> String {
-        var out = ""
-        for byte in component.utf8 {
-            let c = Character(Unicode.Scalar(byte))
-            if byte < 0x80, c.isLetter || c.isNumber || "-._~".contains(c) {
-                out.append(c)
-            } else {
-                out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-            }
-        }
-        return out
     }
 }

@@ -52,15 +52,8 @@ public struct DNSMessageWriter {
         if let edns = response.edns { opt(edns, extendedRcode: UInt8(response.rcode.rawValue >> 4)) }
     }
 
-    private mutating func u16(_ value: UInt16) {
-        bytes.append(UInt8(value >> 8))
-        bytes.append(UInt8(value & 0xFF))
-    }
-
-    private mutating func u32(_ value: UInt32) {
-        u16(UInt16(value >> 16))
-        u16(UInt16(value & 0xFFFF))
-    }
+    private mutating func u16(_ value: UInt16) { bytes.appendBigEndian(value) }
+    private mutating func u32(_ value: UInt32) { bytes.appendBigEndian(value) }
 
     /// Writes a name, replacing its longest suffix already in the message by a pointer.
     private mutating func name(_ name: DNSName) {

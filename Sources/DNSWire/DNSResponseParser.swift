@@ -7,7 +7,7 @@ public enum DNSClientMessage {
     public static func query(id: UInt16, name: DNSName, type: DNSRecordType, payloadSize: UInt16 = 1232,
                              recursionDesired: Bool = false, cookie: DNSCookie? = nil) -> [UInt8] {
         var out: [UInt8] = []
-        func u16(_ value: UInt16) { out += [UInt8(value >> 8), UInt8(value & 0xFF)] }
+        func u16(_ value: UInt16) { out.appendBigEndian(value) }
         u16(id)
         u16(recursionDesired ? 0x0100 : 0)
         u16(1)

@@ -1,5 +1,6 @@
 @testable import CMCD
 import Edge
+import HTTPCore
 import Foundation
 import TestSupport
 import XCTest
@@ -53,7 +54,7 @@ final class CMCDTests: XCTestCase {
         rounded.measuredThroughputKbps = 25_400
         XCTAssertEqual(fromQuery, rounded)
         XCTAssertEqual(fromHeaders, rounded)
-        let messy = try XCTUnwrap(CMCDData(target: "/x?CMCD=" + CMCDData.percentEncoded("br=abc,bl=-5,zz=1,cid=\"a,b\",ot=nope,sid=\"unterminated,bs"),
+        let messy = try XCTUnwrap(CMCDData(target: "/x?CMCD=" + PercentEncoding.encoded("br=abc,bl=-5,zz=1,cid=\"a,b\",ot=nope,sid=\"unterminated,bs"),
                                            headers: []))
         XCTAssertNil(messy.encodedBitrateKbps)
         XCTAssertNil(messy.bufferLengthMs)

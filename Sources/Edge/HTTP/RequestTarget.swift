@@ -1,3 +1,4 @@
+import HTTPCore
 import ContentLayout
 
 /// Maps a request target onto a file under the server's root, in `ContentLayout`'s URL layout,
@@ -54,7 +55,7 @@ public enum RequestTarget: Equatable, Sendable {
         var iterator = raw.makeIterator()
         while var byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+                guard let high = iterator.next().flatMap(PercentEncoding.hexValue), let low = iterator.next().flatMap(PercentEncoding.hexValue) else { return nil }
                 byte = high << 4 | low
             }
             guard byte >= 0x20, byte != 0x7F, byte != UInt8(ascii: "/"), byte != UInt8(ascii: "\\") else { return nil }
@@ -67,14 +68,5 @@ public enum RequestTarget: Equatable, Sendable {
     /// Printable ASCII other than `%` and `\\`.
     private static func isPlainByte(_ byte: UInt8) -> Bool {
         byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "%") && byte != UInt8(ascii: "\\")
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: return byte - 0x30
-        case 0x41...0x46: return byte - 0x41 + 10
-        case 0x61...0x66: return byte - 0x61 + 10
-        default: return nil
-        }
     }
 }

@@ -97,7 +97,7 @@ public enum HLSPlaylistReader {
         guard !lines.contains("#EXT-X-I-FRAMES-ONLY") else { throw MPDError("\(url.lastPathComponent) is an I-frame playlist") }
         var initialization: ResourceReference?
         var segments: [MediaSegment] = []
-        var pending: (duration: Double, range: ClosedRange<Int>?)?
+        var pending: (duration: Double, range: (length: Int, offset: Int?)?)?
         var nextOffset: [String: Int] = [:]
         var start = 0.0
         var target = 0.0
@@ -106,20 +106,23 @@ public enum HLSPlaylistReader {
                 target = Double(value.raw) ?? 0
             } else if let attributes = tag("#EXT-X-MAP:", line) {
                 guard let uri = attributes["URI"] else { throw MPDError("an EXT-X-MAP without a URI") }
-                initialization = ResourceReference(path: uri, range: try attributes["BYTERANGE"].map { try byteRange($0, after: 0) })
+                initialization = ResourceReference(path: uri, range: try attributes["BYTERANGE"].map { text in
+                    let range = try byteRange(text)
+                    return (range.offset ?? 0)...((range.offset ?? 0) + range.length - 1)
+                })
             } else if let value = tag("#EXTINF:", line, attributes: false) {
                 guard let duration = Double(value.raw.split(separator: ",", maxSplits: 1).first ?? ""), duration >= 0 else {
                     throw MPDError("an EXTINF without a duration: \(line)")
                 }
                 pending = (duration, pending?.range)
             } else if let value = tag("#EXT-X-BYTERANGE:", line, attributes: false) {
-                pending = (pending?.duration ?? 0, try byteRange(value.raw, after: -1))
+                pending = (pending?.duration ?? 0, try byteRange(value.raw))
             } else if !line.hasPrefix("#") {
                 guard let segment = pending else { throw MPDError("a segment URI without an EXTINF before it: \(line)") }
-                var range = segment.range
-                if let given = range, given.lowerBound < 0 {  // no offset: right after the previous range of the same file
-                    let offset = nextOffset[line] ?? 0
-                    range = offset...(offset + given.count - 1)
+                // Without an offset a range starts right after the previous one of the same file.
+                let range = segment.range.map { given -> ClosedRange<Int> in
+                    let offset = given.offset ?? nextOffset[line] ?? 0
+                    return offset...(offset + given.length - 1)
                 }
                 if let range { nextOffset[line] = range.upperBound + 1 }
                 segments.append(MediaSegment(index: segments.count + 1, start: start, duration: segment.duration,
@@ -217,14 +220,12 @@ public enum HLSPlaylistReader {
         return out
     }
 
-    /// `n[@o]`; without an offset the range starts at `after` (negative: "after the previous one").
-    private static func byteRange(_ text: String, after: Int) throws -> ClosedRange<Int> {
+    /// `n[@o]`: a length, and the offset when given.
+    private static func byteRange(_ text: String) throws -> (length: Int, offset: Int?) {
         let parts = text.split(separator: "@").map { Int($0) }
         guard let length = parts.first ?? nil, length > 0, parts.count <= 2 else { throw MPDError("a malformed byte range: \(text)") }
-        if parts.count == 2 {
-            guard let offset = parts[1], offset >= 0 else { throw MPDError("a malformed byte range: \(text)") }
-            return offset...(offset + length - 1)
-        }
-        return after < 0 ? (-length)...(-1) : after...(after + length - 1)
+        guard parts.count == 2 else { return (length, nil) }
+        guard let offset = parts[1], offset >= 0 else { throw MPDError("a malformed byte range: \(text)") }
+        return (length, offset)
     }
 }
