@@ -2,7 +2,10 @@ import FFmpeg
 import Foundation
 
 /// Resamples, encodes (AAC-LC) and segments the audio, on the decoding thread: it is cheap.
-/// Segments start at the first audio frame at or after n·D, as the video's do.
+/// Every segment holds the same number of AAC frames, the whole number nearest to D (4 s at
+/// 48 kHz: 188 frames, 4.011 s), so the SegmentTimeline is one repeated entry as the video's is;
+/// audio boundaries drift from the video's by under half a frame per segment, which DASH and HLS
+/// allow (each adaptation set, each rendition, has its own timeline).
 final class AudioTrackEncoder {
     /// `audio` for the stereo rendition, `audio-51` for the 5.1 one.
     let id: String
@@ -10,7 +13,9 @@ final class AudioTrackEncoder {
     let encoder: Encoder
     let language: String?
     private let resampler: Resampler
-    private var boundaries: SegmentBoundaries
+    /// AAC frames per segment, and frames written so far (the priming frame first).
+    private let framesPerSegment: Int
+    private var framesWritten = 0
     private var nextPts: Int64 = 0
     private let packet = Packet()
     /// Output samples queued so far, silence included and dropped samples not: where the next
@@ -36,7 +41,7 @@ final class AudioTrackEncoder {
         encoder = try Encoder(audio: settings)
         resampler = Resampler(sampleRate: settings.sampleRate, channels: settings.channels)
         writer = try RepresentationWriter(folder: folder, encoder: encoder, audio: true)
-        boundaries = SegmentBoundaries(duration: segmentDuration)
+        framesPerSegment = max(1, Int((segmentDuration * Double(settings.sampleRate) / Double(encoder.frameSize)).rounded()))
         self.language = language
     }
 
@@ -88,12 +93,12 @@ final class AudioTrackEncoder {
     }
 
     private func drain() throws {
-        let rate = Double(encoder.sampleRate)
         while try encoder.receive(into: packet) {
             if packet.duration == 0 { packet.duration = Int64(encoder.frameSize) }
-            // Priming samples come first with negative times; they belong to segment 1.
-            let time = max(0, Double(packet.pts) / rate)
-            try writer.write(packet, startsSegment: boundaries.startsSegment(at: time))
+            // Counted from the priming frame (negative time): segment n starts at media time
+            // (n-1)·framesPerSegment·1024 exactly.
+            try writer.write(packet, startsSegment: framesWritten % framesPerSegment == 0)
+            framesWritten += 1
         }
     }
 }

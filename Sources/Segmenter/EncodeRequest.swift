@@ -17,6 +17,8 @@ public struct EncodeRequest: Sendable {
     public var strict = false
     /// Audio tracks to carry: `all`, `main`, or languages (`eng,fra`).
     public var audio = "all"
+    /// Subtitle files to carry beside the source's own text tracks.
+    public var subtitleFiles: [SubtitleFile] = []
 
     public init(input: String, title: String, ladder: [Rung] = Ladder.default, segmentDuration: Double = 4,
                 preset: String = "veryfast", root: URL, reportPSNR: Bool = false) {

@@ -43,10 +43,18 @@ public enum LadderEncoder {
         guard !fitted.kept.isEmpty else {
             throw SegmenterError("no ladder rung fits the \(shown.width)x\(shown.height) source")
         }
+        let sidecars = try request.subtitleFiles.map { (file: $0, cues: try $0.cues()) }
+        var request = request
+        let requested = request.segmentDuration
+        request.segmentDuration = segmentDuration(requested, forTitleOf: source.duration)
+        if request.segmentDuration != requested {
+            log(String(format: "notice: the title lasts %.2f s, less than two %g s segments: cut into %.3f s segments "
+                       + "(dash.js does not start a presentation of one segment)", source.duration, requested, request.segmentDuration))
+        }
         let publication = Publication(root: request.root, title: request.title)
         try publication.prepare()
         do {
-            let report = try encode(request, source: source, rungs: fitted.kept, dropped: fitted.dropped,
+            let report = try encode(request, source: source, sidecars: sidecars, rungs: fitted.kept, dropped: fitted.dropped,
                                     publication: publication, started: started, progress: progress, log: log)
             return report
         } catch {
@@ -55,7 +63,14 @@ public enum LadderEncoder {
         }
     }
 
-    private static func encode(_ request: EncodeRequest, source: SourceMedia, rungs: [Rung], dropped: [Rung],
+    /// `requested`, or half the title when it is shorter than two of them: dash.js 4.7 never
+    /// starts playing a presentation of a single segment.
+    static func segmentDuration(_ requested: Double, forTitleOf duration: Double) -> Double {
+        duration > 0 && duration < 2 * requested ? duration / 2 : requested
+    }
+
+    private static func encode(_ request: EncodeRequest, source: SourceMedia, sidecars: [(file: SubtitleFile, cues: [SubtitleCue])],
+                               rungs: [Rung], dropped: [Rung],
                                publication: Publication, started: Date,
                                progress: ((Int, Double) -> ProgressReporter)?,
                                log: (String) -> Void) throws -> EncodeReport {
@@ -130,7 +145,12 @@ public enum LadderEncoder {
             }
         }
 
-        let text = try writeSubtitles(subtitleCues, of: source, into: publication)
+        // The source's tracks are on its own clock (the video starts at videoStart); files beside
+        // it count from the first picture.
+        let text = try writeSubtitles(
+            source.subtitleTracks.indices.map { (language: source.subtitleTracks[$0].languageCode, cues: subtitleCues[$0], offset: source.videoStart) }
+                + sidecars.map { (language: $0.file.language, cues: $0.cues, offset: 0) },
+            into: publication)
         let builder = ManifestBuilder(
             title: request.title, segmentDuration: request.segmentDuration,
             video: try videoEncoders.map { try describe($0, frameRate: frameRate) },
@@ -159,38 +179,40 @@ public enum LadderEncoder {
 
     /// Each text subtitle track as a WebVTT sidecar (`text-<lang>/subtitles.vtt`, staged with
     /// the media), on the video's timeline.
-    private static func writeSubtitles(_ cues: [[SubtitleCue]], of source: SourceMedia,
+    private static func writeSubtitles(_ tracks: [(language: String, cues: [SubtitleCue], offset: Double)],
                                        into publication: Publication) throws -> [TextTrack] {
-        let ids = trackIDs(source.subtitleTracks, prefix: "text")
-        return try source.subtitleTracks.indices.map { index in
+        let ids = trackIDs(languages: tracks.map(\.language), prefix: "text")
+        return try tracks.indices.map { index in
             let id = ids[index]
-            let document = WebVTT.document(cues[index], offset: source.videoStart)
+            let document = WebVTT.document(tracks[index].cues, offset: tracks[index].offset)
             let folder = publication.stagedFolder(id)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Data(document.utf8).write(to: folder.appendingPathComponent(ContentLayout.subtitlesName))
-            return TextTrack(id: id, language: source.subtitleTracks[index].languageCode, bytes: document.utf8.count)
+            return TextTrack(id: id, language: tracks[index].language, bytes: document.utf8.count)
         }
     }
 
     /// Per audio track carried: stereo always (mixed down when the source has more channels), and
     /// 5.1 as well when the track has six channels or more, so a home cinema keeps its surround and
     /// every device gets a mix. One track is `audio` (and `audio-51`); several are told apart by
-    /// language (`audio-eng`, `audio-fra-51`), or by stream number where languages repeat.
+    /// language (`audio-eng`, `audio-fra-51`), or numbered in order where languages repeat (`audio-und-1`).
     static func audioRenditions(of source: SourceMedia) -> [(track: Int, id: String, channels: Int32)] {
         let tracks = source.audioTracks
         let prefix = ContentLayout.audioRepresentationPrefix
-        let names = tracks.count == 1 ? [prefix] : trackIDs(tracks, prefix: prefix)
+        let names = tracks.count == 1 ? [prefix] : trackIDs(languages: tracks.map(\.languageCode), prefix: prefix)
         return tracks.indices.flatMap { index -> [(track: Int, id: String, channels: Int32)] in
             let name = names[index]
             return tracks[index].channels >= 6 ? [(index, name, Int32(2)), (index, name + "-51", Int32(6))] : [(index, name, Int32(2))]
         }
     }
 
-    /// `<prefix>-<language>` for each track, or `<prefix>-<stream number>` where a language repeats.
-    private static func trackIDs(_ tracks: [StreamInfo], prefix: String) -> [String] {
-        let languages = tracks.map(\.languageCode)
-        return tracks.indices.map { index in
-            languages.filter { $0 == languages[index] }.count == 1 ? "\(prefix)-\(languages[index])" : "\(prefix)-\(tracks[index].index)"
+    /// `<prefix>-<language>` for each track, or `<prefix>-<language>-<n>` (n from 1, in order)
+    /// where a language repeats.
+    static func trackIDs(languages: [String], prefix: String) -> [String] {
+        languages.indices.map { index in
+            let language = languages[index].lowercased()
+            let same = languages.indices.filter { languages[$0].lowercased() == language }
+            return same.count == 1 ? "\(prefix)-\(language)" : "\(prefix)-\(language)-\(same.firstIndex(of: index)! + 1)"
         }
     }
 

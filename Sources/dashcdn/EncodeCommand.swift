@@ -12,6 +12,7 @@ struct EncodeCommand: ParsableCommand {
         Examples:
           dashcdn encode Media/sample.mp4
           dashcdn encode movie.mkv --title movie --ladder 1280x720@2800k,640x360@800k --psnr
+          dashcdn encode movie.mp4 --subtitles movie.fra.srt --subtitles extra.vtt:pt-BR
         """)
 
     @Argument(help: "Any file FFmpeg can read.")
@@ -41,12 +42,17 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "Audio tracks to carry: all, main, or languages such as eng,fra.")
     var audio = "all"
 
+    @Option(help: ArgumentHelp("A subtitle file to carry (SubRip, WebVTT, ASS), its times from the first picture; repeatable.",
+                               valueName: "file[:lang]"))
+    var subtitles: [String] = []
+
     @Flag(help: "Fail instead of dropping any of the source's streams (audio not chosen with --audio, subtitles, data).")
     var strict = false
 
     func validate() throws {
         _ = try Ladder.parse(ladder)
         if let threads, threads < 0 { throw ValidationError("--threads must be 0 or more") }
+        _ = try subtitles.map(SubtitleFile.parse)
     }
 
     func run() throws {
@@ -57,6 +63,7 @@ struct EncodeCommand: ParsableCommand {
         request.threadsPerRung = threads
         request.strict = strict
         request.audio = audio
+        request.subtitleFiles = try subtitles.map(SubtitleFile.parse)
         cleanUpAndExitOnInterrupt("\ndashcdn: interrupted; partial output removed") { PartialOutputs.shared.discardAll() }
         let report = try LadderEncoder.run(request, log: note) { frames, fps in
             ProgressReporter(totalFrames: frames, frameRate: fps)

@@ -35,8 +35,14 @@ final class EncodeCommandTests: XCTestCase {
                                              "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra",
                                              "-metadata:s:s:0", "language=eng", source])
         XCTAssertEqual(made.status, 0, made.stderr)
+        // Subtitle files beside the movie: a language from the name, or given after a colon.
+        let french = root.appendingPathComponent("extra.fra.srt")
+        try "1\n00:00:01,000 --> 00:00:01,800\n<i>Bonjour</i>\n".write(to: french, atomically: true, encoding: .utf8)
+        let brazilian = root.appendingPathComponent("notes.vtt")
+        try "WEBVTT\n\n00:00.200 --> 00:01.200\nOlá\n".write(to: brazilian, atomically: true, encoding: .utf8)
         // Every language, one AdaptationSet each, the default track's Role main.
-        let encode = try dashcdn(["encode", source, "--root", root.path, "--title", "all", "--ladder", "320x180@300k"])
+        let encode = try dashcdn(["encode", source, "--root", root.path, "--title", "all", "--ladder", "320x180@300k",
+                                  "--subtitles", french.path, "--subtitles", brazilian.path + ":pt-BR"])
         XCTAssertEqual(encode.status, 0, encode.stderr)
         let mpd = try String(contentsOf: root.appendingPathComponent("Manifests/all.mpd"), encoding: .utf8)
         XCTAssertTrue(mpd.contains("lang=\"eng\">\n      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"main\"/>"), mpd)
@@ -47,6 +53,12 @@ final class EncodeCommandTests: XCTestCase {
         XCTAssertTrue(mpd.contains("<BaseURL>../Media/all/text-eng/subtitles.vtt</BaseURL>"), mpd)
         let vtt = try String(contentsOf: root.appendingPathComponent("Media/all/text-eng/subtitles.vtt"), encoding: .utf8)
         XCTAssertEqual(vtt, "WEBVTT\n\n00:00:00.500 --> 00:00:01.500\nHello\n")
+        XCTAssertTrue(mpd.contains("<BaseURL>../Media/all/text-fra/subtitles.vtt</BaseURL>"), mpd)
+        XCTAssertTrue(mpd.contains("lang=\"pt-BR\""), mpd)
+        XCTAssertEqual(try String(contentsOf: root.appendingPathComponent("Media/all/text-fra/subtitles.vtt"), encoding: .utf8),
+                       "WEBVTT\n\n00:00:01.000 --> 00:00:01.800\nBonjour\n")
+        XCTAssertEqual(try String(contentsOf: root.appendingPathComponent("Media/all/text-pt-br/subtitles.vtt"), encoding: .utf8),
+                       "WEBVTT\n\n00:00:00.200 --> 00:00:01.200\nOlá\n")
         // And in HLS: a subtitle rendition whose media playlist is the sidecar as one segment.
         let multivariant = try String(contentsOf: root.appendingPathComponent("Manifests/all.m3u8"), encoding: .utf8)
         XCTAssertTrue(multivariant.contains("#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subtitles\",LANGUAGE=\"eng\",NAME=\"eng\",DEFAULT=NO,"
@@ -58,10 +70,30 @@ final class EncodeCommandTests: XCTestCase {
                                                root.appendingPathComponent("Manifests/all.mpd").path],
                                    environment: ["XML_CATALOG_FILES": Paths.schema.appendingPathComponent("catalog.xml").path])
         XCTAssertEqual(valid.status, 0, valid.stderr)
+        // dash.js offers both languages and the subtitles, and plays to the end.
+        if DashJSPlayback.unavailable == nil {
+            let (played, line) = try DashJSPlayback.play(root: root, mpd: "Manifests/all.mpd")
+            XCTAssertTrue(played.ended, line)
+            XCTAssertEqual(played.errors, [], line)
+            // (dash.js gives languages in their shortest form: eng is en.)
+            XCTAssertEqual(Set(played.audioTracks ?? []), ["en", "fr"], line)
+            XCTAssertEqual(played.textTracks, ["en", "fr", "pt"], line)
+        }
+        // A subtitle file that is not one: one line, nothing published.
+        let picture = root.appendingPathComponent("picture.png")
+        XCTAssertEqual(try runProcess("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "color=size=16x16", "-frames:v", "1", picture.path]).status, 0)
+        let notSubtitles = try dashcdn(["encode", source, "--root", root.path, "--title", "bad-subs", "--ladder", "320x180@300k",
+                                        "--subtitles", picture.path])
+        XCTAssertEqual(notSubtitles.status, 1)
+        XCTAssertEqual(notSubtitles.stderr, "dashcdn: error: --subtitles \(picture.path): no subtitles in it\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("Manifests/bad-subs.mpd").path))
+        let badLanguage = try dashcdn(["encode", source, "--root", root.path, "--subtitles", brazilian.path + ":portuguese!"])
+        XCTAssertNotEqual(badLanguage.status, 0)
+        XCTAssertTrue(badLanguage.stderr.contains("is not a language tag"), badLanguage.stderr)
         // --audio chooses; what it leaves out is named.
-        let french = try dashcdn(["encode", source, "--root", root.path, "--title", "fra", "--ladder", "320x180@300k", "--audio", "fra"])
-        XCTAssertEqual(french.status, 0, french.stderr)
-        XCTAssertTrue(french.stderr.contains("notice: dropping stream #1 audio aac eng"), french.stderr)
+        let frenchOnly = try dashcdn(["encode", source, "--root", root.path, "--title", "fra", "--ladder", "320x180@300k", "--audio", "fra"])
+        XCTAssertEqual(frenchOnly.status, 0, frenchOnly.stderr)
+        XCTAssertTrue(frenchOnly.stderr.contains("notice: dropping stream #1 audio aac eng"), frenchOnly.stderr)
         let onlyFrench = try String(contentsOf: root.appendingPathComponent("Manifests/fra.mpd"), encoding: .utf8)
         XCTAssertEqual(onlyFrench.components(separatedBy: "contentType=\"audio\"").count - 1, 1)
         XCTAssertTrue(onlyFrench.contains("lang=\"fra\""), onlyFrench)
