@@ -1,8 +1,10 @@
 import CFFmpeg
 
 /// Owns libavformat's mp4 muxer set up for CMAF: one track, fragments cut only when asked
-/// (`frag_custom`), the moov delayed until the encoder's headers are known, no edit list and no
-/// trailer. Output goes to an in-memory buffer so that every fragment comes back as bytes that the
+/// (`frag_custom`), the moov delayed until the encoder's first packets are known, and no trailer.
+/// The init segment's edit list starts the presentation at the source's time 0: it cuts the AAC
+/// encoder's priming samples and the B-frame reorder delay, as browsers (MSE), ffmpeg, GStreamer
+/// and Safari apply it, so no player needs the MPD's presentationTimeOffset to stay in sync. Output goes to an in-memory buffer so that every fragment comes back as bytes that the
 /// caller writes to its own file: the init segment first, then one media segment per flush.
 public final class FragmentedMP4Muxer {
     private let context: UnsafeMutablePointer<AVFormatContext>
@@ -20,7 +22,7 @@ public final class FragmentedMP4Muxer {
             try check(avio_open_dyn_buf(&context.pointee.pb), "muxer buffer")
             var opts = dictionary([
                 "movflags": "dash+cmaf+delay_moov+frag_custom+skip_trailer",
-                "use_editlist": "0",
+                "use_editlist": "1",
             ])
             defer { av_dict_free(&opts) }
             try check(avformat_write_header(context, &opts), "mp4 header")

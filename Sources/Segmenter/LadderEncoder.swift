@@ -250,7 +250,7 @@ public enum LadderEncoder {
         return EncodedRepresentation(
             id: encoder.id, kind: .video(width: Int(encoder.encoder.width), height: Int(encoder.encoder.height), frameRate: rate),
             targetKbps: encoder.rung.bitrateKbps, codecs: codecs, timescale: encoder.writer.timescale,
-            presentationTimeOffset: encoder.writer.presentationTimeOffset, segments: encoder.writer.segments,
+            segments: encoder.writer.segments,
             psnr: encoder.quality.psnr)
     }
 
@@ -262,6 +262,6 @@ public enum LadderEncoder {
             id: audio.id, kind: .audio(sampleRate: Int(audio.encoder.sampleRate), channels: Int(audio.encoder.channels),
                                        language: audio.language, isMain: audio.isMain),
             targetKbps: Int(audio.encoder.bitRate / 1000), codecs: codecs, timescale: audio.writer.timescale,
-            presentationTimeOffset: audio.writer.presentationTimeOffset, segments: audio.writer.segments, psnr: nil)
+            segments: audio.writer.segments, psnr: nil)
     }
 }

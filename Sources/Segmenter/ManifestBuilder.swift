@@ -19,7 +19,6 @@ struct EncodedRepresentation {
     let targetKbps: Int
     let codecs: String
     let timescale: Int
-    let presentationTimeOffset: Int64
     let segments: [EncodedSegment]
     let psnr: Double?
 
@@ -29,7 +28,7 @@ struct EncodedRepresentation {
     /// Seconds from presentation time 0 to the end of the last sample.
     var presentationEnd: Double {
         guard let last = segments.last else { return 0 }
-        return Double(last.start + last.duration - presentationTimeOffset) / Double(timescale)
+        return Double(last.start + last.duration) / Double(timescale)
     }
 
     func bandwidth(minBufferTime: Double) -> Int {
@@ -77,8 +76,7 @@ struct ManifestBuilder {
     /// any static web server as written.
     private func template(_ rep: EncodedRepresentation, id: String) -> SegmentTemplate {
         let folder = ContentLayout.representationURL(title: title, representation: id)
-        return SegmentTemplate(timescale: rep.timescale, presentationTimeOffset: rep.presentationTimeOffset,
-                               initialization: folder + ContentLayout.initSegment(audio: rep.isAudio),
+        return SegmentTemplate(timescale: rep.timescale, initialization: folder + ContentLayout.initSegment(audio: rep.isAudio),
                                media: folder + ContentLayout.segmentTemplate,
                                startNumber: 1, timeline: rep.timeline)
     }
@@ -86,8 +84,7 @@ struct ManifestBuilder {
     private func videoSet() -> AdaptationSet {
         // Every rung is cut from the same frames, so the timelines normally agree: say it once.
         let shared = video.dropFirst().allSatisfy {
-            $0.timeline == video[0].timeline && $0.timescale == video[0].timescale &&
-                $0.presentationTimeOffset == video[0].presentationTimeOffset
+            $0.timeline == video[0].timeline && $0.timescale == video[0].timescale
         }
         let reps = video.map { rep -> Representation in
             guard case let .video(width, height, frameRate) = rep.kind else { fatalError("not video") }

@@ -73,7 +73,7 @@ public enum PlaylistBackfill {
             : .audio(sampleRate: rep.audioSamplingRate ?? 48_000, channels: rep.audioChannels ?? 2, language: track.language,
                      isMain: track.role != "alternate")
         return EncodedRepresentation(id: rep.id, kind: kind, targetKbps: rep.bandwidth / 1000, codecs: rep.codecs ?? "",
-                                     timescale: timescale, presentationTimeOffset: 0, segments: encodedSegments, psnr: nil)
+                                     timescale: timescale, segments: encodedSegments, psnr: nil)
     }
 
     /// Writes beside the target, then renames: a reader sees the old file or the new one.

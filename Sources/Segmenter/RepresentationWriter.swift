@@ -5,7 +5,8 @@ import Foundation
 /// One finished media segment of a representation, times in the track's timescale.
 public struct EncodedSegment: Equatable, Sendable {
     public let number: Int
-    /// Earliest presentation time, as the muxed file stores it.
+    /// Earliest presentation time after the init segment's edit list (the source's time; 0 for
+    /// the first segment, whose priming samples the edit list cuts).
     public let start: Int64
     public var duration: Int64
     public let bytes: Int
@@ -21,11 +22,7 @@ final class RepresentationWriter {
     private let muxer: FragmentedMP4Muxer
     private let encoderTimeBase: Rational
     private(set) var segments: [EncodedSegment] = []
-    /// How far movenc moves timestamps so that the first decode time is zero (no edit list):
-    /// the media time at which presentation time 0 of the source sits.
-    private(set) var presentationTimeOffset: Int64 = 0
     private var open: (start: Int64, end: Int64)?
-    private var sawFirstPacket = false
 
     private let initName: String
 
@@ -44,18 +41,14 @@ final class RepresentationWriter {
     }
 
     func write(_ packet: Packet, startsSegment: Bool) throws {
-        let pts = mediaTime(packet.pts)
-        let end = pts + mediaTime(packet.duration)
-        if !sawFirstPacket {
-            presentationTimeOffset = -mediaTime(packet.dts)
-            sawFirstPacket = true
-        }
+        // The edit list presents the source's time 0 at 0; what comes before (priming) is cut.
+        let pts = max(0, mediaTime(packet.pts))
+        let end = max(0, mediaTime(packet.pts + packet.duration))
         if startsSegment, open != nil { try closeSegment() }
-        let shifted = (start: pts + presentationTimeOffset, end: end + presentationTimeOffset)
         if let current = open {
-            open = (min(current.start, shifted.start), max(current.end, shifted.end))
+            open = (min(current.start, pts), max(current.end, end))
         } else {
-            open = shifted
+            open = (pts, end)
         }
         try muxer.write(packet)
     }

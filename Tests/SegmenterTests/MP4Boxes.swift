@@ -52,7 +52,23 @@ struct MP4Boxes {
         return u32(mdhd.lowerBound + (data[mdhd.lowerBound] == 1 ? 20 : 12))
     }
 
-    var hasEditList: Bool { find(["moov", "trak", "edts"]) != nil }
+    /// The media time at which the edit list starts the presentation (its one entry).
+    var editListMediaTime: Int64? {
+        guard let elst = find(["moov", "trak", "edts", "elst"]), u32(elst.lowerBound + 4) == 1 else { return nil }
+        return data[elst.lowerBound] == 1 ? Int64(bitPattern: u64(elst.lowerBound + 16))
+            : Int64(Int32(bitPattern: u32(elst.lowerBound + 12)))
+    }
+
+    /// The first sample's composition time offset in the fragment's `trun` (0 when none is given).
+    var firstCompositionOffset: Int64? {
+        guard let trun = find(["moof", "traf", "trun"]) else { return nil }
+        let flags = u32(trun.lowerBound) & 0xFFFFFF
+        guard flags & 0x800 != 0 else { return 0 }
+        var offset = trun.lowerBound + 8 + (flags & 0x1 != 0 ? 4 : 0) + (flags & 0x4 != 0 ? 4 : 0)
+        for bit in [UInt32(0x100), 0x200, 0x400] where flags & bit != 0 { offset += 4 }
+        let raw = u32(offset)
+        return data[trun.lowerBound] == 1 ? Int64(Int32(bitPattern: raw)) : Int64(raw)
+    }
 
     /// `avc1.PPCCLL` from the init segment's avcC.
     var avcCodecString: String? {
