@@ -25,7 +25,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
-        // The only place C is imported: module map + shim over the FFmpeg libraries.
+        // C is imported in two places: FFmpeg's libraries (module map + shim), and the batched
+        // datagram calls glibc hides from Swift (recvmmsg/sendmmsg, for the DNS server's UDP workers).
+        .target(name: "CDatagram"),
         .systemLibrary(
             name: "CFFmpeg",
             pkgConfig: "libavformat",
@@ -97,6 +99,7 @@ let package = Package(
         .target(
             name: "Redirector",
             dependencies: [
+                "CDatagram",
                 "Topology", "DNSWire", "DNSSEC", "HTTPCore", "ServerSupport", "Addressing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

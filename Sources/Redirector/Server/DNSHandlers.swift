@@ -4,39 +4,6 @@ import NIOCore
 import ServerSupport
 import Topology
 
-/// One UDP socket's queries: each datagram is answered to its sender; replies are flushed once
-/// per batch of reads.
-final class DNSDatagramHandler: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
-
-    private let service: DNSService
-    private let cache = ResponseCache()
-    private var pendingFlush = false
-
-    init(service: DNSService) { self.service = service }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
-        guard let client = IPAddress(envelope.remoteAddress),
-              let reply = service.reply(to: Array(envelope.data.readableBytesView), from: client, overTCP: false,
-                                            cache: cache) else { return }
-        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: reply))),
-                      promise: nil)
-        pendingFlush = true
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        if pendingFlush {
-            pendingFlush = false
-            context.flush()
-        }
-    }
-
-    /// ICMP errors for earlier replies surface here; a UDP socket outlives them.
-    func errorCaught(context: ChannelHandlerContext, error: Error) {}
-}
-
 /// RFC 1035 §4.2.2 / RFC 7766 framing: each message on a TCP stream is preceded by its length.
 struct DNSLengthFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer

@@ -8,11 +8,12 @@ import Topology
 import Glibc
 #endif
 
-/// The DNS listeners: one UDP socket per event loop on the same port (SO_REUSEPORT, so the
-/// kernel spreads queries over the cores) and one TCP listener.
+/// The DNS listeners: UDP workers, one socket and thread per event loop on the same port
+/// (SO_REUSEPORT, so the kernel spreads queries over the cores), and one TCP listener.
 final class DNSServer: Sendable {
     let port: Int
-    private let channels: [Channel]
+    private let datagrams: DatagramWorkers
+    private let tcp: Channel
     private let connections = ConnectionRegistry()
 
     static let maxTCPConnections = 1024
@@ -26,8 +27,9 @@ final class DNSServer: Sendable {
         var attempt = 1
         while true {
             do {
-                (channels, port) = try Self.bind(service: service, listen: listen, group: group, connections: connections,
+                (datagrams, tcp) = try Self.bind(service: service, listen: listen, group: group, connections: connections,
                                                  queryTimeout: queryTimeout)
+                port = datagrams.port
                 return
             } catch {
                 // With port 0 the kernel picks the UDP port, and the TCP listener may find that
@@ -42,26 +44,10 @@ final class DNSServer: Sendable {
 
     /// Every listener on one port, or none (what did bind is closed again before throwing).
     private static func bind(service: DNSService, listen: ListenAddress, group: EventLoopGroup,
-                             connections: ConnectionRegistry, queryTimeout: TimeAmount) throws -> ([Channel], Int) {
-        var channels: [Channel] = []
+                             connections: ConnectionRegistry, queryTimeout: TimeAmount) throws -> (DatagramWorkers, Channel) {
+        let datagrams = try DatagramWorkers(service: service, host: listen.host, port: listen.port,
+                                            count: Array(group.makeIterator()).count)
         do {
-            var port = listen.port
-            for loop in group.makeIterator() {
-                let channel = try DatagramBootstrap(group: loop)
-                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .channelOption(.socket(.init(SOL_SOCKET), .init(SO_REUSEPORT)), value: 1)
-                    .channelOption(.datagramVectorReadMessageCount, value: 32)
-                    .channelOption(.maxMessagesPerRead, value: 4)
-                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 4096))
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(DNSDatagramHandler(service: service))
-                        }
-                    }
-                    .bind(host: listen.host, port: port).wait()
-                channels.append(channel)
-                port = channel.localAddress?.port ?? port  // port 0: the others join the chosen one
-            }
             let bootstrap = boundedServerBootstrap(group: group, connections: connections, total: Self.maxTCPConnections,
                                                    perClient: Self.maxTCPConnectionsPerClient) { pipeline in
                 try pipeline.addHandlers([
@@ -69,17 +55,16 @@ final class DNSServer: Sendable {
                     DNSStreamHandler(service: service, timeout: queryTimeout),
                 ])
             }
-            let tcp = try bootstrap.bind(host: listen.host, port: port).wait()
-            channels.append(tcp)
-            return (channels, port)
+            return (datagrams, try bootstrap.bind(host: listen.host, port: datagrams.port).wait())
         } catch {
-            channels.forEach { try? $0.close().wait() }
+            datagrams.stop()
             throw error
         }
     }
 
     func stop() {
-        for channel in channels { try? channel.close().wait() }
+        datagrams.stop()
+        try? tcp.close().wait()
         connections.closeAll()
     }
 }

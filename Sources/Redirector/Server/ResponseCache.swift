@@ -5,8 +5,8 @@ import Topology
 /// Rendered answers, reused while nothing they depend on changes: the question (compared without
 /// case), the transport's size limit, EDNS and the client subnet option, the client's routing
 /// class (its zone), the signature window of a signed answer, and the health generation. A hit costs a copy and four patches (ID, RD/CD,
-/// the question name's case) instead of routing, answering and encoding again. One per event
-/// loop, so it needs no lock.
+/// the question name's case) instead of routing, answering and encoding again. One per UDP
+/// worker thread, so it needs no lock.
 final class ResponseCache {
     struct Key: Hashable {
         let name: [UInt8]
