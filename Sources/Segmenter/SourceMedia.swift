@@ -48,11 +48,27 @@ final class SourceMedia {
         // (A base rate of exactly twice the average is field-rate timing of constant-rate video.)
         variableRate = base.isValid && rate.isValid && base.double <= 60 && base.double > rate.double * 1.01
             && abs(base.double / rate.double - 2) > 0.01
-        frameRate = variableRate ? base : rate.isValid && rate.double <= 240 ? rate : Rational(25, 1)
+        frameRate = variableRate ? base : Self.nominalRate(average: rate, base: base)
         duration = input.durationSeconds ?? video.durationSeconds ?? 0
         if input.durationSeconds != nil || video.durationSeconds != nil, duration <= 0 {
             throw SegmenterError("\(path) has zero duration")
         }
+    }
+
+    /// The rates cameras, broadcast and film use.
+    static let standardRates = [Rational(24000, 1001), Rational(24, 1), Rational(25, 1), Rational(30000, 1001), Rational(30, 1),
+                                Rational(48, 1), Rational(50, 1), Rational(60000, 1001), Rational(60, 1)]
+
+    /// A constant rate as its makers meant it: an average computed over a duration that lost a
+    /// few microseconds (a looped or cut file: 530841600/22118401 for 24) is the base rate, or
+    /// the standard rate it rounds to; otherwise the average as it is.
+    static func nominalRate(average: Rational, base: Rational) -> Rational {
+        guard average.isValid, average.double <= 240 else { return Rational(25, 1) }
+        func near(_ candidate: Rational, within tolerance: Double) -> Bool {
+            candidate.isValid && abs(candidate.double / average.double - 1) < tolerance
+        }
+        if near(base, within: 0.0002), base.double <= 240 { return base }
+        return standardRates.first { near($0, within: 0.0002) } ?? average
     }
 
     /// The streams that are not carried into the output, described for a notice.

@@ -1,4 +1,5 @@
 @testable import Segmenter
+import FFmpeg
 import TestSupport
 import XCTest
 
@@ -48,6 +49,18 @@ final class LadderTests: XCTestCase {
         // A source the size of a rung, or a ladder the user chose, gets nothing added.
         XCTAssertNil(Ladder.fit(Ladder.default, sourceWidth: 1280, sourceHeight: 720, fillToSource: true).added)
         XCTAssertNil(Ladder.fit(Ladder.default, sourceWidth: 320, sourceHeight: 180).added)
+    }
+
+    /// A 24 fps file looped two hours by the ffmpeg CLI averages 530841600/22118401: the MPD
+    /// said that, with a timescale of 530841600. What was meant is 24.
+    func testAnAverageThatLostMicrosecondsIsTheRateItWasMeantToBe() {
+        XCTAssertEqual(SourceMedia.nominalRate(average: Rational(530_841_600, 22_118_401), base: Rational(24, 1)), Rational(24, 1))
+        XCTAssertEqual(SourceMedia.nominalRate(average: Rational(2_997_001, 100_000), base: Rational(0, 0)), Rational(30000, 1001))
+        // Real differences stay: 23.976 is not 24, and an unusual constant rate is kept.
+        XCTAssertEqual(SourceMedia.nominalRate(average: Rational(24000, 1001), base: Rational(24, 1)), Rational(24000, 1001))
+        XCTAssertEqual(SourceMedia.nominalRate(average: Rational(15, 1), base: Rational(15, 1)), Rational(15, 1))
+        XCTAssertEqual(SourceMedia.nominalRate(average: Rational(12_345, 1000), base: Rational(0, 0)), Rational(12_345, 1000))
+        XCTAssertEqual(SourceMedia.nominalRate(average: Rational(0, 0), base: Rational(0, 0)), Rational(25, 1))
     }
 
     func testSegmentBoundariesFallOnTheFirstFrameAtOrAfterEachMultiple() {
