@@ -3,8 +3,10 @@ import CFFmpeg
 /// Owns libavformat's mp4 muxer set up for CMAF: one track, fragments cut only when asked
 /// (`frag_custom`), the moov delayed until the encoder's first packets are known, and no trailer.
 /// The init segment's edit list starts the presentation at the source's time 0: it cuts the AAC
-/// encoder's priming samples and the B-frame reorder delay, as browsers (MSE), ffmpeg, GStreamer
-/// and Safari apply it, so no player needs the MPD's presentationTimeOffset to stay in sync. Output goes to an in-memory buffer so that every fragment comes back as bytes that the
+/// encoder's priming samples and the B-frame reorder delay. Chromium's MSE and ffmpeg apply it
+/// (measured), so players need no presentationTimeOffset to stay in sync, and the HLS playlists,
+/// which cannot carry one, are in sync too.
+/// Output goes to an in-memory buffer so that every fragment comes back as bytes that the
 /// caller writes to its own file: the init segment first, then one media segment per flush.
 public final class FragmentedMP4Muxer {
     private let context: UnsafeMutablePointer<AVFormatContext>

@@ -168,7 +168,8 @@ private final class DatagramWorker {
             guard let reply = service.reply(to: query, from: client, overTCP: false, cache: cache) else { continue }
             guard reply.count <= slot else {
                 // Rare (a large answer to a client that allows it): sent on its own.
-                reply.withUnsafeBytes { _ = sendto(socket, $0.baseAddress, $0.count, 0, header.msg_name.assumingMemoryBound(to: sockaddr.self), header.msg_namelen) }
+                let peer = header.msg_name.assumingMemoryBound(to: sockaddr.self)
+                reply.withUnsafeBytes { _ = sendto(socket, $0.baseAddress, $0.count, 0, peer, header.msg_namelen) }
                 continue
             }
             let out = answers + ready * slot
@@ -184,7 +185,8 @@ private final class DatagramWorker {
         return ready
     }
 
-    /// Sends the first `ready` answers; a full socket buffer drops the rest, as UDP may.
+    /// Sends the first `ready` answers (waiting while the send buffer is full, which drains to
+    /// the peers at once); an error drops what is left of the batch, as UDP may.
     private func send(_ ready: Int) {
         var sent = 0
         while sent < ready {
