@@ -1,6 +1,7 @@
 @testable import Segmenter
 import FFmpeg
 import TestSupport
+import Foundation
 import XCTest
 
 final class LadderTests: XCTestCase {
@@ -63,6 +64,22 @@ final class LadderTests: XCTestCase {
         XCTAssertEqual(SourceMedia.nominalRate(average: Rational(0, 0), base: Rational(0, 0)), Rational(25, 1))
     }
 
+    /// 60 s of a static shot at 200 fps, then grain at 50 fps: a minute into the grain the ETA
+    /// is the grain's pace, where the average since the start would still be twice too hopeful.
+    func testTheETAFollowsThePaceAfterASceneChange() {
+        var now = 0.0
+        let printed = LinesBox()
+        let reporter = ProgressReporter(totalFrames: 30_000, frameRate: 25, interactive: false, clock: { now },
+                                        write: { printed.append($0) })
+        var done = 0
+        for _ in 0..<600 { now += 0.1; done += 20; reporter.update([.init(name: "1080p", done: done)]) }
+        for _ in 0..<600 { now += 0.1; done += 5; reporter.update([.init(name: "1080p", done: done)]) }
+        reporter.update([.init(name: "1080p", done: done)], force: true)
+        // 15 000 frames done, 15 000 left at 50 fps: 300 s (the average since the start, 125 fps, says 120 s).
+        XCTAssertTrue(printed.last.hasSuffix("ETA 05:00\n"), printed.last)
+        XCTAssertTrue(printed.last.contains("125.0 fps"), "fps and speed stay the average: \(printed.last)")
+    }
+
     func testSegmentBoundariesFallOnTheFirstFrameAtOrAfterEachMultiple() {
         var b = SegmentBoundaries(duration: 4)
         let times = stride(from: 0.0, to: 12.5, by: 1.0 / 29.97).map { $0 }
@@ -96,4 +113,12 @@ final class LadderTests: XCTestCase {
         XCTAssertEqual(ThreadBudget.x264Threads(for: [Ladder.default[2]], cores: 4), [6])
         XCTAssertEqual([1, 2, 8, 16].map { ThreadBudget.decoderThreads(cores: $0) }, [1, 1, 2, 3])
     }
+}
+
+/// What a reporter printed, collected from its write closure.
+private final class LinesBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ text: String) { lock.withLock { lines.append(text) } }
+    var last: String { lock.withLock { lines.last ?? "" } }
 }
