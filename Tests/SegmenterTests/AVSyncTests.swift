@@ -36,7 +36,7 @@ final class AVSyncTests: XCTestCase {
         for manifest in ["Manifests/chart.mpd", "Manifests/chart.m3u8"] {
             let url = server.url(manifest)
             let flashes = try flashTimes(url)
-            let beeps = try beepTimes(url)
+            let beeps = try toneStarts(url)
             XCTAssertGreaterThanOrEqual(flashes.count, 5, "\(manifest): \(flashes)", file: file, line: line)
             XCTAssertGreaterThanOrEqual(beeps.count, 5, "\(manifest): \(beeps)", file: file, line: line)
             // Each beep starts with its flash (an AAC frame is 21 ms, a video frame 40 ms).
@@ -61,13 +61,5 @@ final class AVSyncTests: XCTestCase {
             }
         }
         return times
-    }
-
-    /// Where each beep starts (the end of the silence before it), in seconds.
-    private func beepTimes(_ url: String) throws -> [Double] {
-        let run = try runProcess("ffmpeg", ["-v", "info", "-i", url, "-map", "0:a:0", "-af", "silencedetect=n=-40dB:d=0.3",
-                                            "-f", "null", "-"], timeout: 60)
-        return run.stderr.components(separatedBy: "silence_end: ").dropFirst()
-            .compactMap { Double($0.prefix { !$0.isWhitespace }) }
     }
 }

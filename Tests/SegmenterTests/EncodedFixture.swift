@@ -76,3 +76,13 @@ func joinedRepresentation(_ folder: URL) throws -> URL {
     try data.write(to: out)
     return out
 }
+
+/// Where each sound starts after a silence (silencedetect at -40 dB, 0.3 s), in seconds, as ffmpeg
+/// decodes the first audio stream of `input` (a file or URL). `copyTimestamps` keeps the times the
+/// file gives (an edit list's priming before 0) instead of starting the output at 0.
+func toneStarts(_ input: String, copyTimestamps: Bool = false) throws -> [Double] {
+    let run = try runProcess("ffmpeg", ["-v", "info"] + (copyTimestamps ? ["-copyts"] : []) + [
+        "-i", input, "-map", "0:a:0", "-af", "silencedetect=n=-40dB:d=0.3", "-f", "null", "-"], timeout: 60)
+    return run.stderr.components(separatedBy: "silence_end: ").dropFirst()
+        .compactMap { Double($0.prefix { !$0.isWhitespace }) }
+}

@@ -18,10 +18,7 @@ final class LateAudioTests: XCTestCase {
         // Where the tone starts in our audio, on the presentation timeline (-copyts keeps the
         // times the init segment's edit list gives, its priming samples before 0).
         let whole = try joinedRepresentation(root.appendingPathComponent("Media/late/audio"))
-        let detect = try runProcess("ffmpeg", ["-v", "info", "-copyts", "-i", whole.path, "-af", "silencedetect=n=-40dB:d=0.3",
-                                               "-f", "null", "-"])
-        let line = try XCTUnwrap(detect.stderr.split(separator: "\n").first { $0.contains("silence_end:") }, detect.stderr)
-        let silenceEnd = try XCTUnwrap(Double(line.components(separatedBy: "silence_end: ")[1].split(separator: " ")[0]))
+        let silenceEnd = try XCTUnwrap(toneStarts(whole.path, copyTimestamps: true).first)
         XCTAssertEqual(silenceEnd, 1.5, accuracy: 1024.0 / 48000, "the tone starts where the source put it")
     }
 }
