@@ -4,9 +4,13 @@
 /// Robust MPC divides its forecast by 1 + the largest recent error, so one surprise makes it
 /// timid for five segments while it still ignores how much buffer it leaves behind. This rule
 /// - forecasts the link's transfer rate (latency taken out, then added back per request) as the
-///   harmonic mean of recent downloads;
+///   harmonic mean of recent downloads, restarted when the link shifts level (the last two
+///   downloads both off the forecast by more than `shiftFactor`), so a step from 1 to 20 Mbit/s
+///   is believed after two segments instead of five;
 /// - keeps the ratios actual/forecast of recent downloads and plans for the expected QoE_lin
 ///   over one future per ratio, so likely drops cost in proportion to how often they happen;
+///   two prior futures (the forecast, and 0.8 of it) stay among them, so a few lucky first
+///   downloads do not convince it that the link never falls short;
 /// - values the buffer left at the end of the horizon (up to a cap, and only while there is
 ///   video left to protect), so it saves for outages instead of spending the buffer at the
 ///   horizon's edge.
@@ -17,11 +21,14 @@ public final class ScenarioMPCRule: ABRRule {
         public var forecastWindow = 5
         /// Forecast errors remembered (one future each).
         public var errorMemory = 10
-        /// Futures assumed before any error is known: the forecast, and half of it.
-        public var startRatios: [Double] = [1.0, 0.5]
+        /// Futures always counted beside the observed errors (a prior): the forecast, and 0.8 of it.
+        public var priorRatios: [Double] = [1.0, 0.8]
+        /// A level shift: the last two downloads both faster or both slower than the forecast by
+        /// more than this factor restart the forecast from them. 0 never restarts.
+        public var shiftFactor = 2.0
         /// A surprise upwards is trusted only this far.
         public var maxRatio = 1.5
-        public var bufferValue = 1.5
+        public var bufferValue = 1.0
         public var bufferCap = 20.0
         public var riskAversion = 0.75
 
@@ -36,7 +43,8 @@ public final class ScenarioMPCRule: ABRRule {
 
         /// The settings `init(parsing:)` takes, by name.
         public static let settingNames = ["horizon", "forecastWindow", "errorMemory", "maxRatio", "bufferValue", "bufferCap",
-                                          "riskAversion", "scenarioLimit", "stepWindow"]
+                                          "riskAversion", "scenarioLimit", "stepWindow",
+                                          "shiftFactor", "priorLow"]
 
         /// Settings as `name=value,...` (`bufferValue=1.0,horizon=4`), for trying variants from
         /// the command line (`dashcdn simulate --default-rule`) without a rebuild.
@@ -57,6 +65,8 @@ public final class ScenarioMPCRule: ABRRule {
                 case "riskAversion": riskAversion = value
                 case "scenarioLimit": scenarioLimit = max(1, Int(value))
                 case "stepWindow": stepWindow = max(0, Int(value))
+                case "shiftFactor": shiftFactor = value
+                case "priorLow": priorRatios = [1.0, value]
                 default:
                     throw PlayerError("--default-rule: unknown setting '\(parts[0])' (\(Self.settingNames.joined(separator: ", ")))")
                 }
@@ -68,6 +78,8 @@ public final class ScenarioMPCRule: ABRRule {
     private let planner: LookaheadPlanner
     private var lastForecast: Double?
     private var ratios: [Double] = []
+    /// Downloads before this index belong to the link's previous level.
+    private var shiftIndex = 0
 
     public init(parameters: Parameters = Parameters()) {
         self.parameters = parameters
@@ -78,18 +90,19 @@ public final class ScenarioMPCRule: ABRRule {
     }
 
     public func decide(_ context: ABRContext) -> ABRDecision {
-        guard let last = context.history.last,
-              let forecast = context.history.harmonicMean(last: parameters.forecastWindow, of: \.transferRate) else {
-            return ABRDecision(level: context.lastLevel)
-        }
+        guard let last = context.history.last else { return ABRDecision(level: context.lastLevel) }
         if let lastForecast {
+            noteShift(context.history.samples, forecast: lastForecast)
             ratios.append(min(last.transferRate / lastForecast, parameters.maxRatio))
             if ratios.count > parameters.errorMemory { ratios.removeFirst() }
         }
+        let sinceShift = context.history.samples.count - shiftIndex
+        let forecast = context.history.harmonicMean(last: min(parameters.forecastWindow, sinceShift),
+                                                    of: \.transferRate)!
         lastForecast = forecast
         let recent = context.history.samples.suffix(parameters.forecastWindow)
         let latency = recent.reduce(0) { $0 + $1.firstByte } / Double(recent.count)
-        let futures = ratios.isEmpty ? parameters.startRatios : ratios
+        let futures = ratios + parameters.priorRatios
         let scenarios = Self.merged(futures, into: parameters.scenarioLimit).map {
             LookaheadPlanner.Scenario(throughput: forecast * $0.ratio, weight: $0.weight)
         }
@@ -102,6 +115,18 @@ public final class ScenarioMPCRule: ABRRule {
             latency: latency,
             bufferValue: .init(perSecond: cap > 0 ? parameters.bufferValue : 0, cap: cap))
         return ABRDecision(level: level)
+    }
+
+    /// Moves `shiftIndex` to the last two downloads when both missed `forecast` the same way by
+    /// more than `shiftFactor` (and the forecast already spans at least three downloads).
+    private func noteShift(_ samples: [DownloadSample], forecast: Double) {
+        let count = samples.count
+        guard parameters.shiftFactor > 0, count >= 2, count - shiftIndex >= 3 else { return }
+        let factor = parameters.shiftFactor
+        let misses = samples[(count - 2)...].map { $0.transferRate / forecast }
+        if misses.allSatisfy({ $0 > factor }) || misses.allSatisfy({ $0 < 1 / factor }) {
+            shiftIndex = count - 2
+        }
     }
 
     /// `ratios` as at most `limit` futures: sorted, cut into groups of (nearly) equal count,
