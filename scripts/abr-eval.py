@@ -31,15 +31,20 @@ TRAIN = os.path.join(SHARED, "data/traces/train")
 VIDEO = os.path.join(SHARED, "data/video/pensieve-48x4s.json")
 RULES = "throughput,bba,bola,robustmpc,dynamic,default"
 
-# Candidate settings of the default rule for --tune (name=value,... as `simulate --default-rule` takes).
+# Candidate settings of the default rule for --tune (name=value,... as `simulate --default-rule` takes):
+# the built-in, and each knob moved one step either way.
 CANDIDATES = [
     "",
-    "bufferValue=1.0",
-    "bufferValue=2.0",
-    "bufferCap=12",
+    "shiftFactor=0",
+    "priorLow=0.5",
+    "priorLow=0.9",
+    "bufferValue=0.8",
+    "bufferValue=1.5",
+    "bufferCap=16",
     "bufferCap=30",
     "riskAversion=0.5",
-    "riskAversion=1.0",
+    "scenarioLimit=4",
+    "horizon=6",
 ]
 
 
@@ -183,18 +188,28 @@ def make_folds(work):
     return folds
 
 
+def target(fold):
+    """The ratio to robust MPC the issue asks of a fold."""
+    return 1.10 if fold.startswith("norway") else 1.0
+
+
 def choose_settings(args, folds):
-    """Per fold: the candidate with the best mean ratio to robust MPC over the other folds."""
+    """Per fold: the candidate that does best on the other folds. A fold's ratio counts up to
+    0.1 past its target (so one fold where robust MPC scores near zero cannot outvote the rest),
+    and more rebuffering than robust MPC costs 0.05."""
     scores = {}
     for name, (folder, video) in folds.items():
-        mpc = simulate(args.bin, video, folder, "robustmpc")["robustmpc"]["mean_qoe_lin"]
+        mpc = simulate(args.bin, video, folder, "robustmpc")["robustmpc"]
         for candidate in CANDIDATES:
-            qoe = simulate(args.bin, video, folder, "default", candidate)["default"]["mean_qoe_lin"]
-            scores[(name, candidate)] = ratio(qoe, mpc)
+            ours = simulate(args.bin, video, folder, "default", candidate)["default"]
+            score = min(ratio(ours["mean_qoe_lin"], mpc["mean_qoe_lin"]), target(name) + 0.1)
+            if ours["mean_rebuffer_s"] > mpc["mean_rebuffer_s"] + 1e-9:
+                score -= 0.05
+            scores[(name, candidate)] = score
     chosen = {}
     for name in folds:
         others = [other for other in folds if other != name]
-        chosen[name] = max(CANDIDATES, key=lambda c: sum(scores[(o, c)] for o in others) / len(others))
+        chosen[name] = max(CANDIDATES, key=lambda c: sum(scores[(o, c)] for o in others))
     return chosen
 
 
@@ -206,15 +221,46 @@ def ratio(value, reference):
     return 1 + (value - reference) / abs(reference)
 
 
+def paired_interval(ours, reference, rounds=2000, seed=7):
+    """A 90 % bootstrap interval of ratio(mean(ours), mean(reference)), resampling traces in pairs:
+    how far a fold's ratio could move on another draw of traces like these."""
+    rng = random.Random(seed)
+    count = len(ours)
+    draws = []
+    for _ in range(rounds):
+        picks = [rng.randrange(count) for _ in range(count)]
+        draws.append(ratio(sum(ours[i] for i in picks) / count, sum(reference[i] for i in picks) / count))
+    draws.sort()
+    return draws[int(0.05 * rounds)], draws[int(0.95 * rounds) - 1]
+
+
+def per_trace(results, rule):
+    return [trace["qoe_lin"] for trace in results[rule]["per_trace"]]
+
+
 def print_table(table):
     rules = RULES.split(",")
-    print(f"{'fold':<22} {'traces':>6} " + " ".join(f"{r:>10}" for r in rules) + f" {'default/mpc':>12} {'rebuf d/mpc s':>14}  setting")
+    print(f"{'fold':<22} {'traces':>6} " + " ".join(f"{r:>10}" for r in rules)
+          + f" {'default/mpc':>12} {'90% interval':>14} {'target':>7} {'rebuf d/mpc s':>14}  setting")
+    norway = ([], [], 0.0, 0.0)
     for name, count, results, setting in table:
-        mpc = results["robustmpc"]
-        default = results["default"]
+        mpc, default = results["robustmpc"], results["default"]
         cells = " ".join(f"{results[r]['mean_qoe_lin']:>10.2f}" for r in rules)
-        rebuffer = f"{default['mean_rebuffer_s'] * count:.0f}/{mpc['mean_rebuffer_s'] * count:.0f}"
-        print(f"{name:<22} {count:>6} {cells} {ratio(default['mean_qoe_lin'], mpc['mean_qoe_lin']):>11.3f}x {rebuffer:>14}  {setting or 'built-in'}")
+        rebuffer = (default["mean_rebuffer_s"] * count, mpc["mean_rebuffer_s"] * count)
+        ours, reference = per_trace(results, "default"), per_trace(results, "robustmpc")
+        low, high = paired_interval(ours, reference)
+        value = ratio(default["mean_qoe_lin"], mpc["mean_qoe_lin"])
+        verdict = "met" if value >= target(name) and rebuffer[0] <= rebuffer[1] + 1e-6 else "MISSED"
+        print(f"{name:<22} {count:>6} {cells} {value:>11.3f}x {low:>6.2f}-{high:<6.2f} {verdict:>7} "
+              f"{rebuffer[0]:>6.0f}/{rebuffer[1]:<7.0f}  {setting or 'built-in'}")
+        if name.startswith("norway"):
+            norway = (norway[0] + ours, norway[1] + reference, norway[2] + rebuffer[0], norway[3] + rebuffer[1])
+    if norway[0]:
+        ours, reference, rebuffer_ours, rebuffer_mpc = norway
+        value = ratio(sum(ours) / len(ours), sum(reference) / len(reference))
+        low, high = paired_interval(ours, reference)
+        print(f"{'norway (all folds)':<22} {len(ours):>6} {'':>{11 * len(rules) - 1}} {value:>11.3f}x {low:>6.2f}-{high:<6.2f} "
+              f"{'':>7} {rebuffer_ours:>6.0f}/{rebuffer_mpc:<7.0f}  (the folds' traces pooled)")
 
 
 if __name__ == "__main__":
