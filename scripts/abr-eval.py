@@ -45,6 +45,10 @@ CANDIDATES = [
     "riskAversion=0.5",
     "scenarioLimit=4",
     "horizon=6",
+    "smoothWeight=1.5",
+    "smoothWeight=1",
+    "steadySpread=0,variableSpread=0",
+    "steadySpread=0.04,variableSpread=0.1",
 ]
 
 

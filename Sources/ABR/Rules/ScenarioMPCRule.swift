@@ -45,6 +45,9 @@ public final class ScenarioMPCRule: ABRRule {
         public var variableSpread = 0.16
         public var spreadWindow = 6
         public var riskAversion = 0.75
+        /// What a planned switch costs, per Mbit/s of change, against QoE_lin's 1: above 1 the
+        /// plan counts the switch back that a short horizon leaves out.
+        public var smoothWeight = 2.0
 
         /// The futures are merged into at most this many (equal-count groups of the sorted
         /// ratios, each at its group's mean): the search costs in proportion to their number.
@@ -57,7 +60,7 @@ public final class ScenarioMPCRule: ABRRule {
 
         /// The settings `init(parsing:)` takes, by name.
         public static let settingNames = ["horizon", "forecastWindow", "errorMemory", "maxRatio", "bufferValue", "bufferCap",
-                                          "riskAversion", "scenarioLimit", "stepWindow",
+                                          "riskAversion", "smoothWeight", "scenarioLimit", "stepWindow",
                                           "shiftFactor", "priorLow", "minReserve", "steadySpread", "variableSpread"]
 
         /// Settings as `name=value,...` (`bufferValue=1.0,horizon=4`), for trying variants from
@@ -77,6 +80,7 @@ public final class ScenarioMPCRule: ABRRule {
                 case "bufferValue": bufferValue = value
                 case "bufferCap": bufferCap = value
                 case "riskAversion": riskAversion = value
+                case "smoothWeight": smoothWeight = value
                 case "scenarioLimit": scenarioLimit = max(1, Int(value))
                 case "stepWindow": stepWindow = max(0, Int(value))
                 case "shiftFactor": shiftFactor = value
@@ -104,6 +108,7 @@ public final class ScenarioMPCRule: ABRRule {
         self.parameters = parameters
         var planner = LookaheadPlanner()
         planner.riskAversion = parameters.riskAversion
+        planner.smoothPenalty = parameters.smoothWeight
         planner.stepWindow = parameters.stepWindow > 0 ? parameters.stepWindow : nil
         self.planner = planner
     }
