@@ -75,8 +75,19 @@ final class RuleTests: XCTestCase {
 
     /// The pruned search must choose exactly what full enumeration chooses, ties included.
     func testPlannerMatchesFullEnumeration() throws {
+        try plannerMatchesFullEnumeration(switchWeight: 1)
+    }
+
+    /// The same with switches weighted twice, as the default rule plans: the bound then leaves
+    /// out climbs that the segments left cannot repay, and must still never cut the best plan.
+    func testPlannerMatchesFullEnumerationWithHeavierSwitches() throws {
+        try plannerMatchesFullEnumeration(switchWeight: 2)
+    }
+
+    private func plannerMatchesFullEnumeration(switchWeight: Double) throws {
         let video = try VideoTable(Fixtures.referenceTable())
-        let planner = LookaheadPlanner()
+        var planner = LookaheadPlanner()
+        planner.smoothPenalty = switchWeight
         var generator = SeededGenerator(seed: 7)
         // Slow to fast links, and fast ones near the end of the video where a plan at the top
         // level ties others to the last bits and the bound sums the same terms in another order.
@@ -89,11 +100,12 @@ final class RuleTests: XCTestCase {
             let fast = planner.bestFirstLevel(video: video, firstSegment: segment, horizon: 5, buffer: buffer,
                                               lastLevel: last, scenarios: [.init(throughput: throughput, weight: 1)])
             XCTAssertEqual(fast, enumerate(video: video, segment: segment, buffer: buffer, last: last,
-                                           throughput: throughput))
+                                           throughput: throughput, switchWeight: switchWeight))
         }
     }
 
-    private func enumerate(video: VideoTable, segment: Int, buffer start: Double, last: Int, throughput: Double) -> Int {
+    private func enumerate(video: VideoTable, segment: Int, buffer start: Double, last: Int, throughput: Double,
+                           switchWeight: Double) -> Int {
         var best = -Double.infinity
         var choice = 0
         for code in 0..<7776 {
@@ -109,7 +121,7 @@ final class RuleTests: XCTestCase {
                 smooth += abs(video.bitratesKbps[level] - video.bitratesKbps[previous])
                 previous = level
             }
-            let reward = bitrateSum / 1000 - 4.3 * rebuffer - smooth / 1000
+            let reward = bitrateSum / 1000 - 4.3 * rebuffer - switchWeight * smooth / 1000
             if reward >= best { best = reward; choice = combo[0] }
         }
         return choice

@@ -3,8 +3,9 @@
 /// best sequence is taken. Exact, but not exhaustive:
 /// - a depth-first walk shares each prefix's buffer arithmetic among all its continuations
 ///   (9 330 steps instead of 38 880 for 6 levels and 5 segments);
-/// - a branch is cut when even the top level for every remaining segment, with no stall and no
-///   switch, could not reach the best plan found so far (stalls and switches only ever cost);
+/// - a branch is cut when even its best case could not reach the best plan found so far: no
+///   stall, and one climb from the current level to the top only if the segments left repay
+///   the switch (stalls only ever cost, and a climb in steps or a dip costs more than one climb);
 /// - sequences are visited in lexicographic order and ties go to the later one, as in the
 ///   reference, so the choice is the same as the full enumeration's.
 struct LookaheadPlanner {
@@ -69,8 +70,8 @@ struct LookaheadPlanner {
         let weights: UnsafeMutableBufferPointer<Double>
         let buffers: UnsafeMutableBufferPointer<Double>     // [depth * scenarios + scenario]
         let rebuffers: UnsafeMutableBufferPointer<Double>
-        /// The most the remaining segments could add: the top bitrate each, and a full buffer.
-        let bestCase: UnsafeMutableBufferPointer<Double>    // [depth]
+        /// The most a full buffer at the horizon could add.
+        let terminalBest: Double
         var bestReward = -Double.infinity
         var bestFirst = 0
 
@@ -99,15 +100,11 @@ struct LookaheadPlanner {
             buffers.initialize(repeating: startBuffer)
             rebuffers = .allocate(capacity: (horizon + 1) * scenarios.count)
             rebuffers.initialize(repeating: 0)
-            bestCase = .allocate(capacity: horizon + 1)
-            let terminal = max(bufferValue.perSecond, 0) * max(bufferValue.cap, 0)
-            for depth in 0...horizon {
-                bestCase[depth] = Double(horizon - depth) * video.bitratesKbps[levels - 1] / 1000 + terminal
-            }
+            terminalBest = max(bufferValue.perSecond, 0) * max(bufferValue.cap, 0)
         }
 
         func deallocate() {
-            for pointer in [bitrates, sizes, throughputs, weights, buffers, rebuffers, bestCase] {
+            for pointer in [bitrates, sizes, throughputs, weights, buffers, rebuffers] {
                 pointer.deallocate()
             }
         }
@@ -175,7 +172,8 @@ struct LookaheadPlanner {
             // The bound and a finished plan sum the same terms in different orders, so a plan
             // that ties the best may bound a few ulps below it: cut only what is clearly worse,
             // or a tie the reference would take (the later plan) is lost.
-            if partial + bestCase[depth] < bestReward - Self.tieTolerance * max(1, abs(bestReward)) { return }
+            if partial + bestCase(remaining: horizon - depth, from: bitrates[lastLevel])
+                < bestReward - Self.tieTolerance * max(1, abs(bestReward)) { return }
             let lastBitrate = bitrates[lastLevel]
             var candidates = 0..<levels
             if let window = planner.stepWindow, depth > 0 {
@@ -197,6 +195,16 @@ struct LookaheadPlanner {
             visit(depth: depth + 1, bitrateSum: bitrateSum + bitrate,
                   smoothSum: smoothSum + abs(bitrate - lastBitrate), lastLevel: level,
                   firstLevel: depth == 0 ? level : firstLevel)
+        }
+
+        /// The most `remaining` segments could add after a segment at `current` kbit/s, with no
+        /// stall: k segments at a level b cost |b − current| × w once and give b each, so the
+        /// best is to stay, or to climb to the top at once when k exceeds w.
+        @inline(__always)
+        private func bestCase(remaining: Int, from current: Double) -> Double {
+            let count = Double(remaining)
+            let climb = max(0, count - planner.smoothPenalty) * (bitrates[levels - 1] - current)
+            return (count * current + climb) / 1000 + terminalBest
         }
 
         /// What the buffers at `row` are worth as the horizon ends.
