@@ -48,7 +48,7 @@ CANDIDATES = [
     "bufferCap=30",
     "riskAversion=0.5",
     "scenarioLimit=4",
-    "horizon=6",
+    "horizon=5",
     "smoothWeight=1.5",
     "smoothWeight=1",
     "steadySpread=0,variableSpread=0",

@@ -21,7 +21,7 @@ import Foundation
 ///   fetched at today's rate instead of tomorrow's, so it keeps `minReserve` there.
 public final class ScenarioMPCRule: ABRRule {
     public struct Parameters: Sendable {
-        public var horizon = 5
+        public var horizon = 6
         /// Downloads the forecast averages over.
         public var forecastWindow = 5
         /// Forecast errors remembered (one future each).
