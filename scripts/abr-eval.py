@@ -11,9 +11,11 @@ Folds:
     held-out set), `markov-3g` (Pensieve's Markov-modulated generator at 3G rates), `markov-4g`
     (the same at LTE rates, played on a 10-level 1-20 Mbit/s ladder), `outage` (3G with deep fades
     lasting seconds).
-Tuning (`--tune`): for each fold, the default rule's candidate settings are scored on every
-other fold of its kind and the best mean ratio to robust MPC is kept; the fold's own score is
-reported with that choice. Without `--tune` the rule's built-in settings are scored everywhere.
+Tuning (`--tune`): for each fold, the default rule's candidate settings (CANDIDATES: the built-in
+and each knob a step either way) are scored on every other fold and the best kept (see
+choose_settings for the score); the fold's own result is reported with that choice. Without
+`--tune` the rule's built-in settings are scored everywhere. `--seed` draws the synthetic
+families afresh (1000 is the draw the settings were chosen on).
 
 A fold's 90 % interval comes from resampling its traces in pairs: folds of 4-5 traces cannot
 tell 1.05x from 1.10x, and the pooled Norway row says what they add up to.
@@ -22,7 +24,6 @@ tell 1.05x from 1.10x, and the pooled Norway row says what they add up to.
 """
 import argparse
 import json
-import math
 import os
 import random
 import shutil

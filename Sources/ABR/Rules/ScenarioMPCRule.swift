@@ -33,6 +33,8 @@ public final class ScenarioMPCRule: ABRRule {
         public var shiftFactor = 2.0
         /// A surprise upwards is trusted only this far.
         public var maxRatio = 1.5
+        /// What a second of buffer left at the horizon's end is worth, in QoE_lin's units (a
+        /// segment at 1 Mbit/s), up to the reserve.
         public var bufferValue = 1.0
         /// The most buffer that is worth anything (seconds), on a link that varies.
         public var bufferCap = 20.0
