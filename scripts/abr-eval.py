@@ -166,11 +166,7 @@ def main():
         return ladder_4g(args.write_ladder_4g)
     if args.write_synthetic:
         name, folder = args.write_synthetic
-        generator, count, _ = SYNTHETIC[name]
-        os.makedirs(folder, exist_ok=True)
-        rng = random.Random(args.seed + list(SYNTHETIC).index(name))
-        for n in range(count):
-            write_trace(os.path.join(folder, f"{name}_{n:03d}"), generator(rng))
+        write_family(name, folder, args.seed)
         return 0
     work = tempfile.mkdtemp(prefix="abr-eval.")
     try:
@@ -188,31 +184,36 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
+def write_family(name, folder, seed):
+    """One synthetic family's traces into `folder`, drawn from `seed` (offset per family)."""
+    generator, count, _ = SYNTHETIC[name]
+    os.makedirs(folder, exist_ok=True)
+    rng = random.Random(seed + list(SYNTHETIC).index(name))
+    for n in range(count):
+        write_trace(os.path.join(folder, f"{name}_{n:03d}"), generator(rng))
+
+
 def make_folds(work, seed=1000):
     folds = {}
+    # Every Norway trace is also played on a 10-level ladder (the rule must hold from 6 levels to 10).
+    ladder10 = os.path.join(work, "ladder-3g.json")
+    ladder_3g(ladder10)
+    every_norway = os.path.join(work, "ladder10-norway")
+    os.makedirs(every_norway)
     for name in sorted(os.listdir(TRAIN)):
         fold = family(name)
         folder = os.path.join(work, fold)
         os.makedirs(folder, exist_ok=True)
         shutil.copy(os.path.join(TRAIN, name), folder)
         folds[fold] = (folder, VIDEO)
-    # Every Norway trace again on a 10-level ladder (the rule must hold from 6 levels to 10).
-    ladder10 = os.path.join(work, "ladder-3g.json")
-    ladder_3g(ladder10)
-    folder = os.path.join(work, "ladder10-norway")
-    os.makedirs(folder)
-    for name in os.listdir(TRAIN):
-        if family(name).startswith("norway"):
-            shutil.copy(os.path.join(TRAIN, name), folder)
-    folds["ladder10-norway"] = (folder, ladder10)
+        if fold.startswith("norway"):
+            shutil.copy(os.path.join(TRAIN, name), every_norway)
+    folds["ladder10-norway"] = (every_norway, ladder10)
     ladder = os.path.join(work, "ladder-4g.json")
     ladder_4g(ladder)
-    for index, (name, (generator, count, video)) in enumerate(SYNTHETIC.items()):
+    for name, (_, _, video) in SYNTHETIC.items():
         folder = os.path.join(work, "synthetic-" + name)
-        os.makedirs(folder)
-        rng = random.Random(seed + index)
-        for n in range(count):
-            write_trace(os.path.join(folder, f"{name}_{n:03d}"), generator(rng))
+        write_family(name, folder, seed)
         folds["synthetic-" + name] = (folder, ladder if video == "ladder-4g" else VIDEO)
     return folds
 
@@ -271,7 +272,6 @@ def print_table(table):
     rules = RULES.split(",")
     print(f"{'fold':<22} {'traces':>6} " + " ".join(f"{r:>10}" for r in rules)
           + f" {'default/mpc':>12} {'90% interval':>14} {'target':>7} {'rebuf d/mpc s':>14}  setting")
-    norway = ([], [], 0.0, 0.0)
     for name, count, results, setting in table:
         mpc, default = results["robustmpc"], results["default"]
         cells = " ".join(f"{results[r]['mean_qoe_lin']:>10.2f}" for r in rules)
@@ -282,10 +282,12 @@ def print_table(table):
         verdict = "met" if value >= target(name) and rebuffer[0] <= rebuffer[1] + 1e-6 else "MISSED"
         print(f"{name:<22} {count:>6} {cells} {value:>11.3f}x {low:>6.2f}-{high:<6.2f} {verdict:>7} "
               f"{rebuffer[0]:>6.0f}/{rebuffer[1]:<7.0f}  {setting or 'built-in'}")
-        if name.startswith("norway"):
-            norway = (norway[0] + ours, norway[1] + reference, norway[2] + rebuffer[0], norway[3] + rebuffer[1])
-    if norway[0]:
-        ours, reference, rebuffer_ours, rebuffer_mpc = norway
+    norway = [results for name, _, results, _ in table if name.startswith("norway")]
+    if norway:
+        ours = [qoe for results in norway for qoe in per_trace(results, "default")]
+        reference = [qoe for results in norway for qoe in per_trace(results, "robustmpc")]
+        rebuffer_ours = sum(trace["rebuffer_s"] for results in norway for trace in results["default"]["per_trace"])
+        rebuffer_mpc = sum(trace["rebuffer_s"] for results in norway for trace in results["robustmpc"]["per_trace"])
         value = ratio(sum(ours) / len(ours), sum(reference) / len(reference))
         low, high = paired_interval(ours, reference)
         print(f"{'norway (all folds)':<22} {len(ours):>6} {'':>{11 * len(rules) - 1}} {value:>11.3f}x {low:>6.2f}-{high:<6.2f} "
