@@ -25,7 +25,8 @@ final class DefaultRuleTests: XCTestCase {
         let video = try Fixtures.ladder(segments: 48)
         let steady = try Fixtures.constant(1.5)
         let varying = try Fixtures.steps(Array(repeating: [(3.0, 3), (0.9, 3)], count: 60).flatMap { $0 })
-        let alwaysVarying = Self.parameters { $0.steadySpread = 0; $0.variableSpread = 0 }
+        var alwaysVarying = ScenarioMPCRule.Parameters()
+        (alwaysVarying.steadySpread, alwaysVarying.variableSpread) = (0, 0)
 
         // Measured: about 9.5 s on the steady line, 21 s there when every link counts as varying,
         // 23 s on the varying line.
@@ -44,12 +45,6 @@ final class DefaultRuleTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("unknown setting 'reserve'"), "\(error)")
             XCTAssertTrue("\(error)".contains("steadySpread"), "\(error)")
         }
-    }
-
-    private static func parameters(_ change: (inout ScenarioMPCRule.Parameters) -> Void) -> ScenarioMPCRule.Parameters {
-        var parameters = ScenarioMPCRule.Parameters()
-        change(&parameters)
-        return parameters
     }
 
     private func session(video: VideoTable, trace: NetworkTrace, _ parameters: ScenarioMPCRule.Parameters) -> [SegmentRecord] {
