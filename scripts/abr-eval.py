@@ -20,7 +20,11 @@ families afresh (1000 is the draw the settings were chosen on).
 A fold's 90 % interval comes from resampling its traces in pairs: folds of 4-5 traces cannot
 tell 1.05x from 1.10x, and the pooled Norway row says what they add up to.
 
-    scripts/abr-eval [--tune] [--seed N] [--json FILE]
+`--abandon` plays every rule as the live player does: a download that would run the buffer dry
+is given up and the segment fetched lower (`AbandonmentRule`). The reference (the default here)
+lets every download finish, which is where most of robust MPC's stalls come from.
+
+    scripts/abr-eval [--tune] [--seed N] [--abandon] [--json FILE]
 """
 import argparse
 import json
@@ -141,11 +145,13 @@ def ladder_3g(path):
 
 # --- runs -----------------------------------------------------------------------------------
 
-def simulate(binary, video, traces, rules, setting=""):
+def simulate(args, video, traces, rules, setting=""):
     out = tempfile.mktemp(suffix=".json")
-    command = [binary, "simulate", "--video", video, "--traces", traces, "--abr", rules, "--json", out]
+    command = [args.bin, "simulate", "--video", video, "--traces", traces, "--abr", rules, "--json", out]
     if setting:
         command += ["--default-rule", setting]
+    if args.abandon:
+        command.append("--abandon")
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results = json.load(open(out))["rules"]
     os.remove(out)
@@ -157,6 +163,8 @@ def main():
     parser.add_argument("--bin", default=".build/release/dashcdn")
     parser.add_argument("--tune", action="store_true", help="choose the default rule's settings per fold on the other folds")
     parser.add_argument("--json", help="write every fold's results here")
+    parser.add_argument("--abandon", action="store_true",
+                        help="play as the live player does, giving up downloads that would stall (the reference lets every download finish)")
     parser.add_argument("--seed", type=int, default=1000,
                         help="draw the synthetic families from this seed (1000, the default, is the draw the settings were chosen on; any other is a fresh one)")
     parser.add_argument("--write-ladder-4g", metavar="FILE", help="only write the 10-level ladder (for bench-sim) and exit")
@@ -174,7 +182,7 @@ def main():
         table, dump = [], {}
         chosen = choose_settings(args, folds) if args.tune else {name: "" for name in folds}
         for name, (folder, video) in folds.items():
-            results = simulate(args.bin, video, folder, RULES, chosen[name])
+            results = simulate(args, video, folder, RULES, chosen[name])
             dump[name] = {"setting": chosen[name], "rules": results}
             table.append((name, len(results["default"]["per_trace"]), results, chosen[name]))
         print_table(table)
@@ -229,9 +237,9 @@ def choose_settings(args, folds):
     and more rebuffering than robust MPC costs 0.05."""
     scores = {}
     for name, (folder, video) in folds.items():
-        mpc = simulate(args.bin, video, folder, "robustmpc")["robustmpc"]
+        mpc = simulate(args, video, folder, "robustmpc")["robustmpc"]
         for candidate in CANDIDATES:
-            ours = simulate(args.bin, video, folder, "default", candidate)["default"]
+            ours = simulate(args, video, folder, "default", candidate)["default"]
             score = min(ratio(ours["mean_qoe_lin"], mpc["mean_qoe_lin"]), target(name) + 0.1)
             if ours["mean_rebuffer_s"] > mpc["mean_rebuffer_s"] + 1e-9:
                 score -= 0.05

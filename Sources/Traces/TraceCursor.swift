@@ -22,17 +22,24 @@ public struct TraceCursor: Sendable {
 
     /// Moves `bytes` across the link and returns the seconds that took.
     public mutating func transmit(bytes: Double) -> Double {
+        transmit(bytes: bytes, within: .infinity).seconds
+    }
+
+    /// Moves `bytes` across the link, or what of them fits in `limit` seconds: the seconds it
+    /// took and the bytes sent (a download given up part way).
+    public mutating func transmit(bytes: Double, within limit: Double) -> (seconds: Double, sent: Double) {
         var elapsed = 0.0
         var sent = 0.0
         while true {
             let throughput = trace.mbps[pointer] * 1_000_000 / 8
             let duration = trace.times[pointer] - lastTime
             let payload = throughput * duration * payloadShare
-            if sent + payload > bytes {
-                let fraction = (bytes - sent) / throughput / payloadShare
-                elapsed += fraction
+            let finishes = sent + payload > bytes
+            if finishes || elapsed + duration > limit {
+                let needed = finishes ? (bytes - sent) / throughput / payloadShare : .infinity
+                let fraction = min(needed, limit - elapsed)
                 lastTime += fraction
-                return elapsed
+                return (elapsed + fraction, fraction == needed ? bytes : sent + throughput * fraction * payloadShare)
             }
             sent += payload
             elapsed += duration

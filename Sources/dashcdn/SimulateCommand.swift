@@ -44,6 +44,9 @@ struct SimulateCommand: ParsableCommand {
             transform: ScenarioMPCRule.Parameters.init(parsing:))
     var defaultRule = ScenarioMPCRule.Parameters()
 
+    @Flag(help: "Give up downloads that would run the buffer dry and fetch the segment lower, as the live player does (the reference lets every download finish).")
+    var abandon = false
+
     @Option(help: "Threads the sessions run on (default: one per core).")
     var threads: Int?
 
@@ -65,7 +68,10 @@ struct SimulateCommand: ParsableCommand {
             }
             loaded = [match]
         }
-        let simulation = Simulation(video: table, traces: loaded, model: networkModel, defaultRule: defaultRule)
+        var settings = SessionSettings()
+        settings.abandonment = abandon
+        let simulation = Simulation(video: table, traces: loaded, model: networkModel, settings: settings,
+                                    defaultRule: defaultRule)
         if loaded.count == 1 {
             try playOne(simulation, rules: abr)
         } else {
@@ -108,7 +114,8 @@ struct SimulateCommand: ParsableCommand {
         guard let json else { return }
         let context = SimulationReport.Context(
             video: video, networkModel: networkModel.rawValue,
-            startup: "first segment at the highest level of at most \(Int(simulation.settings.startBitrateKbps)) kbps")
+            startup: "first segment at the highest level of at most \(Int(simulation.settings.startBitrateKbps)) kbps",
+            abandonment: simulation.settings.abandonment)
         try SessionLogFiles.publish(String(decoding: try SimulationReport.json(results, context: context), as: UTF8.self) + "\n",
                                     to: json)
     }

@@ -24,6 +24,33 @@ final class NetworkModelTests: XCTestCase {
         XCTAssertEqual(network.download(bytes: 19_000_000).seconds, 20, accuracy: 1e-6)
     }
 
+    func testARequestGivenUpStopsPartWayAndTheNextStartsThere() throws {
+        // 8 Mbit/s for 10 s, then 1: half a second in, 0.5 x 950 kB/s has arrived.
+        var network = PensieveNetwork(trace: try Fixtures.steps([(8, 10), (1, 100)]), roundTrip: 0.08)
+        let given = network.download(bytes: 10_000_000, giveUpAfter: 0.58)
+        XCTAssertEqual(given.seconds, 0.58, accuracy: 1e-9)
+        XCTAssertEqual(given.bytes, 475_000, accuracy: 1e-3)
+        // The link moved on by those 0.5 s: 9.5 s of 8 Mbit/s are left before the drop.
+        XCTAssertEqual(network.download(bytes: 9_025_000).seconds, 9.5 + 0.08, accuracy: 1e-6)
+        let finished = network.download(bytes: 1_000)
+        XCTAssertEqual(finished.bytes, 1_000)
+    }
+
+    func testHTTPRequestGivenUpDeliversWhatTheFullRequestWouldHaveByThen() throws {
+        let trace = try Fixtures.constant(20)
+        var early = HTTPNetwork(trace: trace, roundTrip: 0.08)
+        XCTAssertEqual(early.download(bytes: 1_000_000, giveUpAfter: 0.05).bytes, 0)
+        for limit in [0.2, 0.5, 1.5] {
+            var partial = HTTPNetwork(trace: trace, roundTrip: 0.08)
+            let sent = partial.download(bytes: 5_000_000, giveUpAfter: limit).bytes
+            XCTAssertGreaterThan(sent, 0)
+            XCTAssertLessThan(sent, 5_000_000)
+            // The same number of bytes, asked for outright, takes about as long.
+            var whole = HTTPNetwork(trace: trace, roundTrip: 0.08)
+            XCTAssertEqual(whole.download(bytes: sent).seconds, limit, accuracy: 0.081, "at \(limit) s")
+        }
+    }
+
     func testSlowStartMakesSmallRequestsCostRoundTrips() throws {
         let trace = try Fixtures.constant(100)
         var pensieve = PensieveNetwork(trace: trace)
@@ -52,6 +79,31 @@ final class SimulatorTests: XCTestCase {
             XCTAssertFalse(afterDrop.isEmpty)
             XCTAssertTrue(afterDrop.contains { $0.bitrateKbps < 1500 }, "\(rule) did not step down: \(afterDrop.map(\.level))")
         }
+    }
+
+    func testAbandonmentFetchesLowerInsteadOfStallingWhenTheLinkCollapses() throws {
+        let video = try Fixtures.ladder(segments: 40)
+        // 8 Mbit/s for 30 s (~25 s of buffer at the top), then 0.5 Mbit/s: the segment under way
+        // at the drop, at 4300 kbit/s, would take half a minute.
+        let trace = try Fixtures.steps([(8, 30), (0.5, 400)])
+        func play(abandoning: Bool) -> [SegmentRecord] {
+            var settings = SessionSettings()
+            settings.abandonment = abandoning
+            var network = PensieveNetwork(trace: trace)
+            return SimulatedSession.run(rule: RuleName.robustmpc.makeRule(), video: video, network: &network, settings: settings)
+        }
+        let finishing = play(abandoning: false)
+        let abandoning = play(abandoning: true)
+        let atDrop = 14
+        XCTAssertEqual(finishing[atDrop].level, video.topLevel)
+        XCTAssertGreaterThan(finishing[atDrop].stall, 5)
+        XCTAssertEqual(abandoning[atDrop - 1].level, video.topLevel)
+        XCTAssertLessThan(abandoning[atDrop].level, video.topLevel)
+        XCTAssertGreaterThan(abandoning[atDrop].level, 0, "the highest level that still arrives in time")
+        XCTAssertEqual(QoESummary(records: abandoning).stallTime, 0, accuracy: 1e-9)
+        // The seconds spent on the given-up request are on the clock.
+        let spent = abandoning[atDrop].time - abandoning[atDrop - 1].time
+        XCTAssertGreaterThanOrEqual(spent, abandoning[atDrop].download + AbandonmentRule.minimumElapsed)
     }
 
     func testQoELinScoresSegmentsAfterTheFirst() {

@@ -1,15 +1,25 @@
 import Traces
-/// How long one request took: to the first byte and to the last.
+/// How long one request took: to the first byte and to the last, and the bytes that arrived
+/// (fewer than asked when the request was given up).
 public struct Transfer: Sendable {
     public var seconds: Double
     public var firstByte: Double
+    public var bytes: Double
 }
 
 /// How long a segment request takes on a replayed link. The simulator's only view of the network.
 public protocol NetworkModel: Sendable {
-    mutating func download(bytes: Double) -> Transfer
+    /// A request for `bytes`, given up `limit` seconds after it was sent if it has not finished.
+    mutating func download(bytes: Double, giveUpAfter limit: Double) -> Transfer
     /// Lets time pass with the connection idle (the player waiting on a full buffer).
     mutating func idle(_ seconds: Double)
+}
+
+extension NetworkModel {
+    /// A request carried through to its last byte.
+    public mutating func download(bytes: Double) -> Transfer {
+        download(bytes: bytes, giveUpAfter: .infinity)
+    }
 }
 
 /// The research reference (Pensieve's simulator): every request costs one 80 ms round trip plus
@@ -23,8 +33,11 @@ public struct PensieveNetwork: NetworkModel {
         self.roundTrip = roundTrip
     }
 
-    public mutating func download(bytes: Double) -> Transfer {
-        Transfer(seconds: cursor.transmit(bytes: bytes) + roundTrip, firstByte: roundTrip)
+    public mutating func download(bytes: Double, giveUpAfter limit: Double) -> Transfer {
+        // The reference adds the round trip after the bytes; a request given up before it ends
+        // has spent `limit` in all.
+        let (seconds, sent) = cursor.transmit(bytes: bytes, within: max(limit - roundTrip, 0))
+        return Transfer(seconds: seconds + roundTrip, firstByte: roundTrip, bytes: sent)
     }
 
     public mutating func idle(_ seconds: Double) { cursor.idle(seconds) }
@@ -52,12 +65,14 @@ public struct HTTPNetwork: NetworkModel {
         window = initialWindow
     }
 
-    public mutating func download(bytes: Double) -> Transfer {
+    public mutating func download(bytes: Double, giveUpAfter limit: Double) -> Transfer {
         if idleSince > idleRestart { window = initialWindow }
         idleSince = 0
         let roundTrip = cursor.latency ?? defaultRoundTrip
         // The request's trip out and the first byte's trip back.
-        cursor.idle(roundTrip)
+        let wait = min(roundTrip, limit)
+        cursor.idle(wait)
+        guard wait == roundTrip else { return Transfer(seconds: limit, firstByte: roundTrip, bytes: 0) }
         var elapsed = roundTrip
         var remaining = bytes
         while remaining > window {
@@ -69,13 +84,19 @@ public struct HTTPNetwork: NetworkModel {
                 break
             }
             // Window-limited: a window's worth per round trip, then the window doubles.
+            guard elapsed + roundTrip <= limit else {
+                // Given up within this round trip: its window arrives in proportion.
+                let part = limit - elapsed
+                cursor.idle(part)
+                return Transfer(seconds: limit, firstByte: roundTrip, bytes: bytes - remaining + window * part / roundTrip)
+            }
             cursor.idle(roundTrip)
             elapsed += roundTrip
             remaining -= window
             window *= 2
         }
-        elapsed += cursor.transmit(bytes: remaining)
-        return Transfer(seconds: elapsed, firstByte: roundTrip)
+        let (seconds, sent) = cursor.transmit(bytes: remaining, within: limit - elapsed)
+        return Transfer(seconds: elapsed + seconds, firstByte: roundTrip, bytes: bytes - remaining + sent)
     }
 
     public mutating func idle(_ seconds: Double) {

@@ -7,6 +7,11 @@ public struct SessionSettings: Sendable {
     /// The first segment's bitrate: the highest level at most this (750 kbps is level 1 of the
     /// reference ladder). The first download is the start-up delay.
     public var startBitrateKbps = 750.0
+    /// Give up a download that would run the buffer dry and fetch the segment lower, as the live
+    /// player does (`AbandonmentRule`). Off in the reference, which lets every download finish.
+    public var abandonment = false
+    /// How often a download under way is judged (the live player judges every body chunk).
+    public var abandonmentCheck = 0.25
 
     public init() {}
 }
@@ -25,18 +30,27 @@ public enum SimulatedSession {
         var clock = 0.0
         var decision = ABRDecision(level: video.highestLevel(atMostKbps: settings.startBitrateKbps))
         for segment in 0..<video.segmentCount {
-            let level = min(max(decision.level, 0), video.topLevel)
+            var level = min(max(decision.level, 0), video.topLevel)
             let wait = min(max(decision.wait, 0), buffer)
             if wait > 0 {
                 buffer -= wait
                 network.idle(wait)
                 clock += wait
             }
+            var given = 0.0
+            // Playback runs from the second segment on; only then is there a buffer to protect.
+            while settings.abandonment, segment > 0,
+                  let (seconds, lower) = abandonment(segment: segment, level: level, buffer: buffer - given,
+                                                     video: video, network: network, settings: settings) {
+                _ = network.download(bytes: video.size(segment: segment, level: level), giveUpAfter: seconds)
+                given += seconds
+                level = lower
+            }
             let bytes = video.size(segment: segment, level: level)
             let transfer = network.download(bytes: bytes)
             let download = transfer.seconds
-            clock += download
-            let (drained, stall) = PlayoutBuffer.drain(buffer, during: download)
+            clock += given + download
+            let (drained, stall) = PlayoutBuffer.drain(buffer, during: given + download)
             buffer = drained + video.segmentDuration
             let downloadEnd = clock
             if buffer > settings.maxBuffer {
@@ -58,5 +72,27 @@ public enum SimulatedSession {
                                               history: history))
         }
         return records
+    }
+
+    /// When (seconds into the request) `AbandonmentRule` would give up fetching `segment` at
+    /// `level`, and the level it would fetch instead; nil when the download is let finish.
+    /// Judged on a copy of the network every `abandonmentCheck` seconds while playback runs.
+    static func abandonment<Network: NetworkModel>(segment: Int, level: Int, buffer: Double, video: VideoTable,
+                                                   network: Network, settings: SessionSettings) -> (Double, Int)? {
+        guard level > 0 else { return nil }
+        let total = video.size(segment: segment, level: level)
+        var whole = network
+        let finish = whole.download(bytes: total).seconds
+        var elapsed = AbandonmentRule.minimumElapsed
+        while elapsed < min(finish, buffer) {
+            var probe = network
+            let sent = probe.download(bytes: total, giveUpAfter: elapsed).bytes
+            if let lower = AbandonmentRule.lowerLevel(bytes: Int(sent), total: Int(total), elapsed: elapsed,
+                                                      buffer: buffer - elapsed, level: level, segment: segment, video: video) {
+                return (elapsed, lower)
+            }
+            elapsed += settings.abandonmentCheck
+        }
+        return nil
     }
 }

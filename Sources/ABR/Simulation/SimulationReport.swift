@@ -23,16 +23,20 @@ public enum SimulationReport {
         public var networkModel: String
         /// How the first segment's level is chosen (the rules decide from the second on).
         public var startup: String
+        /// Whether downloads that would stall were given up and fetched lower.
+        public var abandonment: Bool
 
-        public init(video: String, networkModel: String, startup: String) {
+        public init(video: String, networkModel: String, startup: String, abandonment: Bool = false) {
             self.video = video
             self.networkModel = networkModel
             self.startup = startup
+            self.abandonment = abandonment
         }
     }
 
     public static func json(_ results: [RuleResult], context: Context) throws -> Data {
         let document = Document(video: context.video, networkModel: context.networkModel, startup: context.startup,
+                                abandonment: context.abandonment,
                                 rules: results.map { result in
             Document.Rule(
                 rule: result.rule.rawValue, traces: result.perTrace.count,
@@ -83,10 +87,11 @@ public enum SimulationReport {
         let video: String
         let networkModel: String
         let startup: String
+        let abandonment: Bool
         let rules: [Rule]
 
         enum CodingKeys: String, CodingKey {
-            case video, networkModel = "network_model", startup, rules
+            case video, networkModel = "network_model", startup, abandonment, rules
         }
     }
 }

@@ -1,4 +1,3 @@
-import ABR
 /// When to give up on a download under way (dash.js's AbandonRequestsRule, in its essentials):
 /// once half a second of it has been seen, if the rest would take longer than the buffer lasts,
 /// and a lower level would arrive in time at the rate measured so far, stop and fetch that.
