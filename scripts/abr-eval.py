@@ -45,6 +45,8 @@ RULES = "throughput,bba,bola,robustmpc,dynamic,default"
 CANDIDATES = [
     "",
     "shiftFactor=0",
+    "stallShiftFactor=0",
+    "stallShiftFactor=2",
     "priorLow=0.5",
     "priorLow=0.9",
     "bufferValue=0.8",

@@ -19,6 +19,29 @@ final class DefaultRuleTests: XCTestCase {
         XCTAssertGreaterThan(slow, restarting)
     }
 
+    /// A download that ran the buffer dry far below the forecast is believed at once. Averaged
+    /// with the fast past instead, the forecast stays high, every later download looks like
+    /// another shortfall against it, and the rule sits at the lowest level long after the
+    /// link has settled.
+    func testAStallRestartsTheForecastFromTheDownloadThatCausedIt() throws {
+        let video = try Fixtures.ladder(segments: 30)
+        // 8 Mbit/s, then 1.2: the top segment under way at the drop stalls; 750 kbit/s fits after.
+        let trace = try Fixtures.steps([(8, 14), (1.2, 400)])
+        var averaging = ScenarioMPCRule.Parameters()
+        averaging.stallShiftFactor = 0
+        func segmentsToSettle(_ parameters: ScenarioMPCRule.Parameters) throws -> Int {
+            let records = session(video: video, trace: trace, parameters)
+            let stall = try XCTUnwrap(records.dropFirst().firstIndex { $0.stall > 0 })
+            XCTAssertEqual(records[(stall + 1)...].reduce(0) { $0 + $1.stall }, 0, accuracy: 1e-9)
+            let settled = try XCTUnwrap(records[(stall + 1)...].firstIndex { $0.bitrateKbps >= 750 })
+            return settled - stall
+        }
+        // Measured: 5 segments with the restart, 11 without.
+        let restarting = try segmentsToSettle(ScenarioMPCRule.Parameters())
+        XCTAssertLessThanOrEqual(restarting, 6)
+        XCTAssertGreaterThan(try segmentsToSettle(averaging), restarting + 3)
+    }
+
     /// On a steady line the rule keeps a small reserve: saving 20 s there protects against nothing
     /// and costs the bitrate of the segments fetched early. On a line that varies it saves.
     func testTheReserveFollowsHowMuchTheLinkVaries() throws {

@@ -8,7 +8,8 @@ import Foundation
 /// - forecasts the link's transfer rate (latency taken out, then added back per request) as the
 ///   harmonic mean of recent downloads, restarted when the link shifts level (the last two
 ///   downloads both off the forecast by more than `shiftFactor`), so a step from 1 to 20 Mbit/s
-///   is believed after two segments instead of five;
+///   is believed after two segments instead of five, and from the last download alone when it
+///   ran the buffer dry well below the forecast (the stall says the old level is gone);
 /// - keeps the ratios actual/forecast of recent downloads and plans for the expected QoE_lin
 ///   over one future per ratio, so likely drops cost in proportion to how often they happen;
 ///   two prior futures (the forecast, and 0.8 of it) stay among them, so a few lucky first
@@ -31,6 +32,9 @@ public final class ScenarioMPCRule: ABRRule {
         /// A level shift: the last two downloads both faster or both slower than the forecast by
         /// more than this factor restart the forecast from them. 0 never restarts.
         public var shiftFactor = 2.0
+        /// A download that stalled playback and came in below the forecast by more than this
+        /// factor restarts the forecast from itself alone. 0 never restarts on a stall.
+        public var stallShiftFactor = 1.5
         /// A surprise upwards is trusted only this far.
         public var maxRatio = 1.5
         /// What a second of buffer left at the horizon's end is worth, in QoE_lin's units (a
@@ -63,7 +67,7 @@ public final class ScenarioMPCRule: ABRRule {
         /// The settings `init(parsing:)` takes, by name.
         public static let settingNames = ["horizon", "forecastWindow", "errorMemory", "maxRatio", "bufferValue", "bufferCap",
                                           "riskAversion", "smoothWeight", "scenarioLimit", "stepWindow",
-                                          "shiftFactor", "priorLow", "minReserve", "steadySpread", "variableSpread"]
+                                          "shiftFactor", "stallShiftFactor", "priorLow", "minReserve", "steadySpread", "variableSpread"]
 
         /// Settings as `name=value,...` (`bufferValue=1.0,horizon=4`), for trying variants from
         /// the command line (`dashcdn simulate --default-rule`) without a rebuild.
@@ -86,6 +90,7 @@ public final class ScenarioMPCRule: ABRRule {
                 case "scenarioLimit": scenarioLimit = max(1, Int(value))
                 case "stepWindow": stepWindow = max(0, Int(value))
                 case "shiftFactor": shiftFactor = value
+                case "stallShiftFactor": stallShiftFactor = value
                 case "priorLow": priorRatios = [1.0, value]
                 case "minReserve": minReserve = value
                 case "steadySpread": steadySpread = value
@@ -100,6 +105,8 @@ public final class ScenarioMPCRule: ABRRule {
     public let parameters: Parameters
     private let planner: LookaheadPlanner
     private var lastForecast: Double?
+    /// The buffer when the last download was asked for: it stalled if it took longer.
+    private var lastBuffer = Double.infinity
     private var ratios: [Double] = []
     /// Downloads before this index belong to the link's previous level.
     private var shiftIndex = 0
@@ -118,7 +125,7 @@ public final class ScenarioMPCRule: ABRRule {
     public func decide(_ context: ABRContext) -> ABRDecision {
         guard let last = context.history.last else { return ABRDecision(level: context.lastLevel) }
         if let lastForecast {
-            noteShift(context.history.samples, forecast: lastForecast)
+            noteShift(context.history.samples, forecast: lastForecast, stalled: last.seconds > lastBuffer)
             ratios.append(min(last.transferRate / lastForecast, parameters.maxRatio))
             if ratios.count > parameters.errorMemory { ratios.removeFirst() }
         }
@@ -126,6 +133,7 @@ public final class ScenarioMPCRule: ABRRule {
         let forecast = context.history.harmonicMean(last: min(parameters.forecastWindow, sinceShift),
                                                     of: \.transferRate)!
         lastForecast = forecast
+        lastBuffer = context.buffer
         let recent = context.history.samples.suffix(parameters.forecastWindow)
         let latency = recent.reduce(0) { $0 + $1.firstByte } / Double(recent.count)
         let futures = ratios + parameters.priorRatios
@@ -145,9 +153,15 @@ public final class ScenarioMPCRule: ABRRule {
     }
 
     /// Moves `shiftIndex` to the last two downloads when both missed `forecast` the same way by
-    /// more than `shiftFactor` (and the forecast already spans at least three downloads).
-    private func noteShift(_ samples: [DownloadSample], forecast: Double) {
+    /// more than `shiftFactor` (and the forecast already spans at least three downloads), or to
+    /// the last one when it `stalled` and fell short by more than `stallShiftFactor`.
+    private func noteShift(_ samples: [DownloadSample], forecast: Double, stalled: Bool) {
         let count = samples.count
+        if stalled, parameters.stallShiftFactor > 0,
+           samples[count - 1].transferRate * parameters.stallShiftFactor < forecast {
+            shiftIndex = count - 1
+            return
+        }
         guard parameters.shiftFactor > 0, count >= 2, count - shiftIndex >= 3 else { return }
         let factor = parameters.shiftFactor
         let misses = samples[(count - 2)...].map { $0.transferRate / forecast }
