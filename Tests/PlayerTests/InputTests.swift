@@ -81,12 +81,32 @@ final class SimulateCommandTests: XCTestCase {
         XCTAssertEqual(document["video"] as? String, Fixtures.referenceVideo)
         XCTAssertEqual(document["network_model"] as? String, "pensieve")
         XCTAssertTrue((document["startup"] as? String ?? "").contains("750 kbps"), "\(document["startup"] ?? "")")
+        XCTAssertEqual(document["abandonment"] as? Bool, false)
         for key in ["traces", "mean_qoe_lin", "mean_bitrate_kbps", "mean_rebuffer_s", "mean_switches", "per_trace", "sessions_per_s"] {
             XCTAssertNotNil(rules[0][key], key)
         }
         let perTrace = rules[0]["per_trace"] as! [[String: Any]]
         XCTAssertEqual(perTrace.count, 127)
         XCTAssertEqual(Set(perTrace[0].keys), ["trace", "qoe_lin", "bitrate_kbps", "rebuffer_s", "switches"])
+    }
+
+    /// `--abandon` plays as the live player does: robust MPC's long downloads that outlast the
+    /// buffer are given up, so it stalls less over the training traces (841 s without, 668 with).
+    func testAbandonGivesUpDownloadsThatWouldStall() throws {
+        let folder = try Paths.temporaryFolder("simulate-abandon")
+        func rebuffer(_ flags: [String]) throws -> (seconds: Double, abandonment: Bool?) {
+            let json = folder.appendingPathComponent("r\(flags.count).json").path
+            let run = try dashcdn(["simulate", "--video", Fixtures.referenceVideo, "--traces", Fixtures.trainingTraces,
+                                   "--abr", "robustmpc", "--json", json] + flags)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+            let rule = (document["rules"] as! [[String: Any]])[0]
+            return ((rule["mean_rebuffer_s"] as! Double) * Double(rule["traces"] as! Int), document["abandonment"] as? Bool)
+        }
+        let finishing = try rebuffer([])
+        let abandoning = try rebuffer(["--abandon"])
+        XCTAssertEqual(abandoning.abandonment, true)
+        XCTAssertLessThan(abandoning.seconds, finishing.seconds * 0.9, "\(abandoning.seconds) vs \(finishing.seconds)")
     }
 
     func testOneTraceLogsEverySegmentAndWritesCSVJSONLAndPlot() throws {
