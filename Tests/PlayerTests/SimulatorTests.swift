@@ -34,6 +34,10 @@ final class NetworkModelTests: XCTestCase {
         XCTAssertEqual(network.download(bytes: 9_025_000).seconds, 9.5 + 0.08, accuracy: 1e-6)
         let finished = network.download(bytes: 1_000)
         XCTAssertEqual(finished.bytes, 1_000)
+        // Given up before the round trip is over: nothing arrived, and only the wait was spent.
+        let unanswered = network.download(bytes: 1_000, giveUpAfter: 0.05)
+        XCTAssertEqual(unanswered.seconds, 0.05)
+        XCTAssertEqual(unanswered.bytes, 0)
     }
 
     func testHTTPRequestGivenUpDeliversWhatTheFullRequestWouldHaveByThen() throws {

@@ -37,7 +37,7 @@ public struct PensieveNetwork: NetworkModel {
         // The reference adds the round trip after the bytes; a request given up before it ends
         // has spent `limit` in all.
         let (seconds, sent) = cursor.transmit(bytes: bytes, within: max(limit - roundTrip, 0))
-        return Transfer(seconds: seconds + roundTrip, firstByte: roundTrip, bytes: sent)
+        return Transfer(seconds: min(seconds + roundTrip, limit), firstByte: roundTrip, bytes: sent)
     }
 
     public mutating func idle(_ seconds: Double) { cursor.idle(seconds) }
