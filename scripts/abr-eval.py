@@ -24,7 +24,11 @@ tell 1.05x from 1.10x, and the pooled Norway row says what they add up to.
 is given up and the segment fetched lower (`AbandonmentRule`). The reference (the default here)
 lets every download finish, which is where most of robust MPC's stalls come from.
 
-    scripts/abr-eval [--tune] [--seed N] [--abandon] [--json FILE]
+`--optimum` also finds every trace's offline optimum (`dashcdn simulate --optimum`, 2 s buckets)
+and prints the share of it the default rule and robust MPC reach: how much any rule could still
+gain on a fold, which a ratio between two rules does not say.
+
+    scripts/abr-eval [--tune] [--seed N] [--abandon] [--optimum] [--json FILE]
 """
 import argparse
 import json
@@ -42,6 +46,10 @@ RULES = "throughput,bba,bola,robustmpc,dynamic,default"
 
 # Candidate settings of the default rule for --tune (name=value,... as `simulate --default-rule` takes):
 # the built-in, and each knob moved one step either way.
+# The offline optimum's buckets (seconds): within about half a per cent of 0.25 s searches on the
+# traces tried, and minutes instead of hours for every fold.
+OPTIMUM_RESOLUTION = 2
+
 CANDIDATES = [
     "",
     "shiftFactor=0",
@@ -147,17 +155,23 @@ def ladder_3g(path):
 
 # --- runs -----------------------------------------------------------------------------------
 
-def simulate(args, video, traces, rules, setting=""):
+def simulate(args, video, traces, rules, setting="", optimum=False):
+    """Each rule's results by name, and the offline optimum's under "optimum" when asked for."""
     out = tempfile.mktemp(suffix=".json")
     command = [args.bin, "simulate", "--video", video, "--traces", traces, "--abr", rules, "--json", out]
     if setting:
         command += ["--default-rule", setting]
     if args.abandon:
         command.append("--abandon")
+    if optimum:
+        command += ["--optimum", "--optimum-resolution", str(OPTIMUM_RESOLUTION)]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    results = json.load(open(out))["rules"]
+    document = json.load(open(out))
     os.remove(out)
-    return {r["rule"]: r for r in results}
+    results = {r["rule"]: r for r in document["rules"]}
+    if optimum:
+        results["optimum"] = document["optimum"]
+    return results
 
 
 def main():
@@ -165,6 +179,8 @@ def main():
     parser.add_argument("--bin", default=".build/release/dashcdn")
     parser.add_argument("--tune", action="store_true", help="choose the default rule's settings per fold on the other folds")
     parser.add_argument("--json", help="write every fold's results here")
+    parser.add_argument("--optimum", action="store_true",
+                        help="also find each trace's offline optimum and print the share of it robust MPC and the default reach (minutes, not seconds)")
     parser.add_argument("--abandon", action="store_true",
                         help="play as the live player does, giving up downloads that would stall (the reference lets every download finish)")
     parser.add_argument("--seed", type=int, default=1000,
@@ -184,7 +200,7 @@ def main():
         table, dump = [], {}
         chosen = choose_settings(args, folds) if args.tune else {name: "" for name in folds}
         for name, (folder, video) in folds.items():
-            results = simulate(args, video, folder, RULES, chosen[name])
+            results = simulate(args, video, folder, RULES, chosen[name], optimum=args.optimum)
             dump[name] = {"setting": chosen[name], "rules": results}
             table.append((name, len(results["default"]["per_trace"]), results, chosen[name]))
         print_table(table)
@@ -281,7 +297,8 @@ def per_trace(results, rule):
 def print_table(table):
     rules = RULES.split(",")
     print(f"{'fold':<22} {'traces':>6} " + " ".join(f"{r:>10}" for r in rules)
-          + f" {'default/mpc':>12} {'90% interval':>14} {'target':>7} {'rebuf d/mpc s':>14}  setting")
+          + f" {'default/mpc':>12} {'90% interval':>14} {'target':>7} {'rebuf d/mpc s':>14}"
+          + (f" {'% of optimum d/mpc':>19}" if "optimum" in table[0][2] else "") + "  setting")
     for name, count, results, setting in table:
         mpc, default = results["robustmpc"], results["default"]
         cells = " ".join(f"{results[r]['mean_qoe_lin']:>10.2f}" for r in rules)
@@ -291,7 +308,7 @@ def print_table(table):
         value = ratio(default["mean_qoe_lin"], mpc["mean_qoe_lin"])
         verdict = "met" if value >= target(name) and rebuffer[0] <= rebuffer[1] + 1e-6 else "MISSED"
         print(f"{name:<22} {count:>6} {cells} {value:>11.3f}x {low:>6.2f}-{high:<6.2f} {verdict:>7} "
-              f"{rebuffer[0]:>6.0f}/{rebuffer[1]:<7.0f}  {setting or 'built-in'}")
+              f"{rebuffer[0]:>6.0f}/{rebuffer[1]:<7.0f}{shares(results, [results])}  {setting or 'built-in'}")
     norway = [results for name, _, results, _ in table if name.startswith("norway")]
     if norway:
         ours = [qoe for results in norway for qoe in per_trace(results, "default")]
@@ -301,7 +318,20 @@ def print_table(table):
         value = ratio(sum(ours) / len(ours), sum(reference) / len(reference))
         low, high = paired_interval(ours, reference)
         print(f"{'norway (all folds)':<22} {len(ours):>6} {'':>{11 * len(rules) - 1}} {value:>11.3f}x {low:>6.2f}-{high:<6.2f} "
-              f"{'':>7} {rebuffer_ours:>6.0f}/{rebuffer_mpc:<7.0f}  (the folds' traces pooled)")
+              f"{'':>7} {rebuffer_ours:>6.0f}/{rebuffer_mpc:<7.0f}{shares(norway[0], norway)}  (the folds' traces pooled)")
+
+
+def shares(first, folds):
+    """The default's and robust MPC's mean QoE as a share of the optimum's over `folds` pooled, when
+    the optimum was found."""
+    if "optimum" not in first:
+        return ""
+    def total(pick):
+        return sum(value for results in folds for value in pick(results))
+    best = total(lambda results: (trace["qoe_lin"] for trace in results["optimum"]["per_trace"]))
+    ours = total(lambda results: per_trace(results, "default"))
+    mpc = total(lambda results: per_trace(results, "robustmpc"))
+    return f" {100 * ours / best:>11.0f}/{100 * mpc / best:<3.0f} %"
 
 
 if __name__ == "__main__":

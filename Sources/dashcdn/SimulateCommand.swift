@@ -47,6 +47,12 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Give up downloads that would run the buffer dry and fetch the segment lower, as the live player does (the reference lets every download finish).")
     var abandon = false
 
+    @Flag(help: "Also find the offline optimum (each trace known in advance) and the share of it each rule reached.")
+    var optimum = false
+
+    @Option(help: "Bucket size in seconds of the optimum's search: smaller is closer to the true optimum and slower.")
+    var optimumResolution = 0.1
+
     @Option(help: "Threads the sessions run on (default: one per core).")
     var threads: Int?
 
@@ -54,6 +60,7 @@ struct SimulateCommand: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if !(optimumResolution > 0) { throw ValidationError("--optimum-resolution must be a positive number of seconds") }
         if abr.count > 1, !log.isEmpty {
             throw ValidationError("--plot, --csv and --jsonl describe one session: name one rule with --abr")
         }
@@ -107,15 +114,17 @@ struct SimulateCommand: ParsableCommand {
         let sessions = results.count * simulation.traces.count
         note(String(format: "simulate: %d sessions in %.2f s (%.0f sessions/s)", sessions, elapsed,
                     Double(sessions) / max(elapsed, 1e-6)))
-        try writeJSON(results, of: simulation)
+        let best = optimum ? simulation.optimum(resolution: optimumResolution, threads: threads) : nil
+        if let best { print(SimulationReport.optimumLine(best, results: results)) }
+        try writeJSON(results, of: simulation, optimum: best)
     }
 
-    private func writeJSON(_ results: [RuleResult], of simulation: Simulation) throws {
+    private func writeJSON(_ results: [RuleResult], of simulation: Simulation, optimum: OptimumResult? = nil) throws {
         guard let json else { return }
         let context = SimulationReport.Context(
             video: video, networkModel: networkModel.rawValue,
             startup: "first segment at the highest level of at most \(Int(simulation.settings.startBitrateKbps)) kbps",
-            abandonment: simulation.settings.abandonment)
+            abandonment: simulation.settings.abandonment, optimum: optimum)
         try SessionLogFiles.publish(String(decoding: try SimulationReport.json(results, context: context), as: UTF8.self) + "\n",
                                     to: json)
     }

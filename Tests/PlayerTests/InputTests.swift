@@ -109,6 +109,34 @@ final class SimulateCommandTests: XCTestCase {
         XCTAssertLessThan(abandoning.seconds, finishing.seconds * 0.9, "\(abandoning.seconds) vs \(finishing.seconds)")
     }
 
+    /// `--optimum` adds the offline optimum and each rule's share of it, and writes it per trace.
+    func testOptimumIsReportedWithEachRulesShare() throws {
+        let folder = try Paths.temporaryFolder("simulate-optimum")
+        let traces = folder.appendingPathComponent("traces")
+        try FileManager.default.createDirectory(at: traces, withIntermediateDirectories: true)
+        for (name, mbps) in [("steady", [3.0]), ("fading", [4.0, 4.0, 0.5, 0.5, 4.0])] {
+            let lines = (0..<300).map { "\($0) \(mbps[($0 / 20) % mbps.count])" }
+            try lines.joined(separator: "\n").write(to: traces.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let json = folder.appendingPathComponent("r.json").path
+        let run = try dashcdn(["simulate", "--video", Fixtures.referenceVideo, "--traces", traces.path,
+                               "--abr", "robustmpc,default", "--optimum", "--optimum-resolution", "2", "--json", json])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("offline optimum"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("robustmpc ") && run.stdout.contains(" %"), run.stdout)
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+        let optimum = try XCTUnwrap(document["optimum"] as? [String: Any])
+        XCTAssertEqual(optimum["resolution_s"] as? Double, 2)
+        XCTAssertEqual((optimum["per_trace"] as? [[String: Any]])?.count, 2)
+        let best = try XCTUnwrap(optimum["mean_qoe_lin"] as? Double)
+        for rule in document["rules"] as! [[String: Any]] {
+            XCTAssertLessThanOrEqual(rule["mean_qoe_lin"] as! Double, best, "\(rule["rule"] ?? "")")
+        }
+        let bad = try dashcdn(["simulate", "--video", Fixtures.referenceVideo, "--traces", traces.path, "--optimum-resolution", "0"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--optimum-resolution"), bad.stderr)
+    }
+
     func testOneTraceLogsEverySegmentAndWritesCSVJSONLAndPlot() throws {
         let folder = try Paths.temporaryFolder("simulate-one")
         let trace = try FileManager.default.contentsOfDirectory(atPath: Fixtures.trainingTraces).sorted()[0]

@@ -34,14 +34,19 @@ public struct QoESummary: Sendable, Codable, Equatable {
             if record.level != previous.level { switches += 1 }
             if record.stall > 0 { stalls += 1 }
             stallTime += record.stall
-            qoe += record.bitrateKbps / 1000 - Self.rebufferPenalty * record.stall
-                - Self.smoothPenalty * abs(record.bitrateKbps - previous.bitrateKbps) / 1000
+            qoe += Self.score(bitrateKbps: record.bitrateKbps, previousKbps: previous.bitrateKbps, stall: record.stall)
         }
         meanBitrateKbps = records.isEmpty ? 0 : bitrateSum / Double(records.count)
         self.switches = switches
         self.stalls = stalls
         self.stallTime = stallTime
         qoeLin = qoe
+    }
+
+    /// What one segment after the first adds to QoE_lin.
+    @inline(__always)
+    public static func score(bitrateKbps: Double, previousKbps: Double, stall: Double) -> Double {
+        bitrateKbps / 1000 - rebufferPenalty * stall - smoothPenalty * abs(bitrateKbps - previousKbps) / 1000
     }
 
     /// The final JSONL line: the summary with `"summary": true`.

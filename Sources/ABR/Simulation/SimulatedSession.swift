@@ -14,6 +14,12 @@ public struct SessionSettings: Sendable {
     public var abandonmentCheck = 0.25
 
     public init() {}
+
+    /// How long the player sleeps with `buffer` seconds buffered: nothing up to `maxBuffer`,
+    /// then the excess in whole `sleepStep`s.
+    func sleep(holding buffer: Double) -> Double {
+        buffer > maxBuffer ? ((buffer - maxBuffer) / sleepStep).rounded(.up) * sleepStep : 0
+    }
 }
 
 /// The player loop driven by a network model instead of sockets: the rule picks each segment's
@@ -53,8 +59,8 @@ public enum SimulatedSession {
             let (drained, stall) = PlayoutBuffer.drain(buffer, during: given + download)
             buffer = drained + video.segmentDuration
             let downloadEnd = clock
-            if buffer > settings.maxBuffer {
-                let sleep = ((buffer - settings.maxBuffer) / settings.sleepStep).rounded(.up) * settings.sleepStep
+            let sleep = settings.sleep(holding: buffer)
+            if sleep > 0 {
                 buffer -= sleep
                 network.idle(sleep)
                 clock += sleep

@@ -35,6 +35,14 @@ public struct RuleResult: Sendable {
     }
 }
 
+/// The best QoE_lin per trace with the trace known in advance, found in `resolution`-second buckets.
+public struct OptimumResult: Sendable {
+    public let resolution: Double
+    public let perTrace: [(trace: String, qoe: Double)]
+
+    public var meanQoE: Double { perTrace.isEmpty ? 0 : perTrace.reduce(0) { $0 + $1.qoe } / Double(perTrace.count) }
+}
+
 /// Many sessions of one video over many traces, spread over every core. Each session starts at
 /// its trace's beginning with a fresh rule, so the results do not depend on the order.
 public struct Simulation: Sendable {
@@ -67,31 +75,50 @@ public struct Simulation: Sendable {
 
     /// Every trace's session, on `threads` threads (nil: one per core), timed.
     public func run(rule: RuleName, threads: Int? = nil) -> RuleResult {
-        let slots = Slots(count: traces.count)
-        let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, traces.count))
         let start = DispatchTime.now()
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: traces.count, by: workers) {
-                slots.store(QoESummary(records: session(rule: rule, trace: traces[index])), at: index)
+        let summaries = perTrace(threads: threads) { QoESummary(records: session(rule: rule, trace: $0)) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return RuleResult(rule: rule, perTrace: zip(traces, summaries).map { ($0.name, $1) }, seconds: seconds)
+    }
+
+    /// The offline optimum on every trace (see `OfflineOptimum`).
+    public func optimum(resolution: Double, threads: Int? = nil) -> OptimumResult {
+        let values = perTrace(threads: threads) { trace in
+            switch model {
+            case .pensieve:
+                OfflineOptimum.qoe(video: video, network: PensieveNetwork(trace: trace), settings: settings, resolution: resolution)
+            case .http:
+                OfflineOptimum.qoe(video: video, network: HTTPNetwork(trace: trace), settings: settings, resolution: resolution)
             }
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        return RuleResult(rule: rule, perTrace: zip(traces, slots.values).map { ($0.name, $1) }, seconds: seconds)
+        return OptimumResult(resolution: resolution, perTrace: zip(traces, values).map { ($0.name, $1) })
+    }
+
+    /// `work` on every trace, on `threads` threads (nil: one per core), in the traces' order.
+    private func perTrace<Value>(threads: Int?, _ work: @escaping @Sendable (NetworkTrace) -> Value) -> [Value] {
+        let slots = Slots<Value>(count: traces.count)
+        let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, traces.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: traces.count, by: workers) {
+                slots.store(work(traces[index]), at: index)
+            }
+        }
+        return slots.values
     }
 }
 
 /// Results written from many threads, each to its own index.
-private final class Slots: @unchecked Sendable {
-    private var storage: [QoESummary?]
+private final class Slots<Value>: @unchecked Sendable {
+    private var storage: [Value?]
     private let lock = NSLock()
 
     init(count: Int) { storage = Array(repeating: nil, count: count) }
 
-    func store(_ value: QoESummary, at index: Int) {
+    func store(_ value: Value, at index: Int) {
         lock.lock()
         storage[index] = value
         lock.unlock()
     }
 
-    var values: [QoESummary] { storage.map { $0! } }
+    var values: [Value] { storage.map { $0! } }
 }

@@ -17,6 +17,13 @@ public enum SimulationReport {
         return lines.joined(separator: "\n")
     }
 
+    /// The offline optimum, and the share of it each rule reached.
+    public static func optimumLine(_ optimum: OptimumResult, results: [RuleResult]) -> String {
+        let shares = results.map { "\($0.rule.rawValue) \(fixed(100 * $0.meanQoE / optimum.meanQoE, 0)) %" }
+        return "offline optimum (each trace known in advance, \(fixed(optimum.resolution, 2)) s buckets): "
+            + "\(fixed(optimum.meanQoE, 2))/session; reached: " + shares.joined(separator: ", ")
+    }
+
     /// What the runs were made with, so a JSON file says what it measured.
     public struct Context: Sendable {
         public var video: String
@@ -25,18 +32,25 @@ public enum SimulationReport {
         public var startup: String
         /// Whether downloads that would stall were given up and fetched lower.
         public var abandonment: Bool
+        public var optimum: OptimumResult?
 
-        public init(video: String, networkModel: String, startup: String, abandonment: Bool = false) {
+        public init(video: String, networkModel: String, startup: String, abandonment: Bool = false,
+                    optimum: OptimumResult? = nil) {
             self.video = video
             self.networkModel = networkModel
             self.startup = startup
             self.abandonment = abandonment
+            self.optimum = optimum
         }
     }
 
     public static func json(_ results: [RuleResult], context: Context) throws -> Data {
         let document = Document(video: context.video, networkModel: context.networkModel, startup: context.startup,
                                 abandonment: context.abandonment,
+                                optimum: context.optimum.map { optimum in
+            Document.Optimum(resolution: optimum.resolution, meanQoELin: optimum.meanQoE,
+                             perTrace: optimum.perTrace.map { .init(trace: $0.trace, qoeLin: $0.qoe) })
+        },
                                 rules: results.map { result in
             Document.Rule(
                 rule: result.rule.rawValue, traces: result.perTrace.count,
@@ -88,10 +102,25 @@ public enum SimulationReport {
         let networkModel: String
         let startup: String
         let abandonment: Bool
+        let optimum: Optimum?
         let rules: [Rule]
 
         enum CodingKeys: String, CodingKey {
-            case video, networkModel = "network_model", startup, abandonment, rules
+            case video, networkModel = "network_model", startup, abandonment, optimum, rules
+        }
+
+        struct Optimum: Encodable {
+            struct Trace: Encodable {
+                let trace: String
+                let qoeLin: Double
+                enum CodingKeys: String, CodingKey { case trace, qoeLin = "qoe_lin" }
+            }
+            let resolution: Double
+            let meanQoELin: Double
+            let perTrace: [Trace]
+            enum CodingKeys: String, CodingKey {
+                case resolution = "resolution_s", meanQoELin = "mean_qoe_lin", perTrace = "per_trace"
+            }
         }
     }
 }
