@@ -100,7 +100,7 @@ struct SimulateCommand: ParsableCommand {
                             title: "\(rule.rawValue) on \(trace.name)", maxBuffer: simulation.settings.maxBuffer)
             results.append(RuleResult(rule: rule, perTrace: [(trace.name, summary)]))
         }
-        try writeJSON(results, of: simulation)
+        try writeJSON(results, of: simulation, optimum: reportOptimum(simulation, results: results))
     }
 
     private func runAll(_ simulation: Simulation, rules: [RuleName]) throws {
@@ -114,12 +114,18 @@ struct SimulateCommand: ParsableCommand {
         let sessions = results.count * simulation.traces.count
         note(String(format: "simulate: %d sessions in %.2f s (%.0f sessions/s)", sessions, elapsed,
                     Double(sessions) / max(elapsed, 1e-6)))
-        let best = optimum ? simulation.optimum(resolution: optimumResolution, threads: threads) : nil
-        if let best { print(SimulationReport.optimumLine(best, results: results)) }
-        try writeJSON(results, of: simulation, optimum: best)
+        try writeJSON(results, of: simulation, optimum: reportOptimum(simulation, results: results))
     }
 
-    private func writeJSON(_ results: [RuleResult], of simulation: Simulation, optimum: OptimumResult? = nil) throws {
+    /// With `--optimum`: finds the offline optimum and prints each rule's share of it.
+    private func reportOptimum(_ simulation: Simulation, results: [RuleResult]) -> OptimumResult? {
+        guard optimum else { return nil }
+        let best = simulation.optimum(resolution: optimumResolution, threads: threads)
+        print(SimulationReport.optimumLine(best, results: results))
+        return best
+    }
+
+    private func writeJSON(_ results: [RuleResult], of simulation: Simulation, optimum: OptimumResult?) throws {
         guard let json else { return }
         let context = SimulationReport.Context(
             video: video, networkModel: networkModel.rawValue,

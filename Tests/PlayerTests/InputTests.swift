@@ -132,6 +132,10 @@ final class SimulateCommandTests: XCTestCase {
         for rule in document["rules"] as! [[String: Any]] {
             XCTAssertLessThanOrEqual(rule["mean_qoe_lin"] as! Double, best, "\(rule["rule"] ?? "")")
         }
+        let one = try dashcdn(["simulate", "--video", Fixtures.referenceVideo, "--traces", traces.path, "--trace", "fading",
+                               "--abr", "bba", "--optimum"])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertTrue(one.stdout.contains("offline optimum") && one.stdout.contains("bba "), "one session too: \(one.stdout)")
         let bad = try dashcdn(["simulate", "--video", Fixtures.referenceVideo, "--traces", traces.path, "--optimum-resolution", "0"])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("--optimum-resolution"), bad.stderr)
