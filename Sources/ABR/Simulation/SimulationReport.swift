@@ -17,11 +17,14 @@ public enum SimulationReport {
         return lines.joined(separator: "\n")
     }
 
-    /// The offline optimum, and the share of it each rule reached.
+    /// The offline optimum, and the share of it each rule reached (a share of a score at or
+    /// below zero means nothing, so then only the optimum).
     public static func optimumLine(_ optimum: OptimumResult, results: [RuleResult]) -> String {
+        let line = "offline optimum (each trace known in advance, \(fixed(optimum.resolution, 2)) s buckets): "
+            + "\(fixed(optimum.meanQoE, 2))/session"
+        guard optimum.meanQoE > 0 else { return line }
         let shares = results.map { "\($0.rule.rawValue) \(fixed(100 * $0.meanQoE / optimum.meanQoE, 0)) %" }
-        return "offline optimum (each trace known in advance, \(fixed(optimum.resolution, 2)) s buckets): "
-            + "\(fixed(optimum.meanQoE, 2))/session; reached: " + shares.joined(separator: ", ")
+        return line + "; reached: " + shares.joined(separator: ", ")
     }
 
     /// What the runs were made with, so a JSON file says what it measured.
@@ -32,6 +35,7 @@ public enum SimulationReport {
         public var startup: String
         /// Whether downloads that would stall were given up and fetched lower.
         public var abandonment: Bool
+        /// The offline optimum, when it was asked for.
         public var optimum: OptimumResult?
 
         public init(video: String, networkModel: String, startup: String, abandonment: Bool = false,
