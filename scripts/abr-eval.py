@@ -24,7 +24,7 @@ tell 1.05x from 1.10x, and the pooled Norway row says what they add up to.
 is given up and the segment fetched lower (`AbandonmentRule`). The reference (the default here)
 lets every download finish, which is where most of robust MPC's stalls come from.
 
-`--optimum` also finds every trace's offline optimum (`dashcdn simulate --optimum`, 2 s buckets)
+`--optimum` also finds every trace's offline optimum (`dashcdn simulate --optimum`, its 2 s buckets)
 and prints the share of it the default rule and robust MPC reach: how much any rule could still
 gain on a fold, which a ratio between two rules does not say.
 
@@ -46,10 +46,6 @@ RULES = "throughput,bba,bola,robustmpc,dynamic,default"
 
 # Candidate settings of the default rule for --tune (name=value,... as `simulate --default-rule` takes):
 # the built-in, and each knob moved one step either way.
-# The offline optimum's buckets (seconds): within about half a per cent of 0.25 s searches on the
-# traces tried, and minutes instead of hours for every fold.
-OPTIMUM_RESOLUTION = 2
-
 CANDIDATES = [
     "",
     "shiftFactor=0",
@@ -164,7 +160,7 @@ def simulate(args, video, traces, rules, setting="", optimum=False):
     if args.abandon:
         command.append("--abandon")
     if optimum:
-        command += ["--optimum", "--optimum-resolution", str(OPTIMUM_RESOLUTION)]
+        command.append("--optimum")
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     document = json.load(open(out))
     os.remove(out)
@@ -308,7 +304,7 @@ def print_table(table):
         value = ratio(default["mean_qoe_lin"], mpc["mean_qoe_lin"])
         verdict = "met" if value >= target(name) and rebuffer[0] <= rebuffer[1] + 1e-6 else "MISSED"
         print(f"{name:<22} {count:>6} {cells} {value:>11.3f}x {low:>6.2f}-{high:<6.2f} {verdict:>7} "
-              f"{rebuffer[0]:>6.0f}/{rebuffer[1]:<7.0f}{shares(results, [results])}  {setting or 'built-in'}")
+              f"{rebuffer[0]:>6.0f}/{rebuffer[1]:<7.0f}{shares([results])}  {setting or 'built-in'}")
     norway = [results for name, _, results, _ in table if name.startswith("norway")]
     if norway:
         ours = [qoe for results in norway for qoe in per_trace(results, "default")]
@@ -318,13 +314,13 @@ def print_table(table):
         value = ratio(sum(ours) / len(ours), sum(reference) / len(reference))
         low, high = paired_interval(ours, reference)
         print(f"{'norway (all folds)':<22} {len(ours):>6} {'':>{11 * len(rules) - 1}} {value:>11.3f}x {low:>6.2f}-{high:<6.2f} "
-              f"{'':>7} {rebuffer_ours:>6.0f}/{rebuffer_mpc:<7.0f}{shares(norway[0], norway)}  (the folds' traces pooled)")
+              f"{'':>7} {rebuffer_ours:>6.0f}/{rebuffer_mpc:<7.0f}{shares(norway)}  (the folds' traces pooled)")
 
 
-def shares(first, folds):
+def shares(folds):
     """The default's and robust MPC's mean QoE as a share of the optimum's over `folds` pooled, when
     the optimum was found."""
-    if "optimum" not in first:
+    if "optimum" not in folds[0]:
         return ""
     def total(pick):
         return sum(value for results in folds for value in pick(results))

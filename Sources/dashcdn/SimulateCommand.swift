@@ -51,7 +51,7 @@ struct SimulateCommand: ParsableCommand {
     var optimum = false
 
     @Option(help: "Bucket size in seconds of the optimum's search: smaller is closer to the true optimum and much slower (0.5 takes about 20 times as long as 2).")
-    var optimumResolution = 2.0
+    var optimumResolution = OfflineOptimum.defaultResolution
 
     @Option(help: "Threads the sessions run on (default: one per core).")
     var threads: Int?

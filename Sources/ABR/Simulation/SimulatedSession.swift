@@ -14,12 +14,6 @@ public struct SessionSettings: Sendable {
     public var abandonmentCheck = 0.25
 
     public init() {}
-
-    /// How long the player sleeps with `buffer` seconds buffered: nothing up to `maxBuffer`,
-    /// then the excess in whole `sleepStep`s.
-    func sleep(holding buffer: Double) -> Double {
-        buffer > maxBuffer ? ((buffer - maxBuffer) / sleepStep).rounded(.up) * sleepStep : 0
-    }
 }
 
 /// The player loop driven by a network model instead of sockets: the rule picks each segment's
@@ -55,16 +49,11 @@ public enum SimulatedSession {
             let bytes = video.size(segment: segment, level: level)
             let transfer = network.download(bytes: bytes)
             let download = transfer.seconds
+            let (stall, sleep) = settle(buffer: &buffer, after: given + download, video: video,
+                                        network: &network, settings: settings)
             clock += given + download
-            let (drained, stall) = PlayoutBuffer.drain(buffer, during: given + download)
-            buffer = drained + video.segmentDuration
             let downloadEnd = clock
-            let sleep = settings.sleep(holding: buffer)
-            if sleep > 0 {
-                buffer -= sleep
-                network.idle(sleep)
-                clock += sleep
-            }
+            clock += sleep
             let sample = DownloadSample(bytes: bytes, seconds: download, firstByte: transfer.firstByte, level: level)
             history.append(sample)
             let bitrate = video.bitratesKbps[level]
@@ -78,6 +67,20 @@ public enum SimulatedSession {
                                               history: history))
         }
         return records
+    }
+
+    /// The buffer after a segment took `seconds` to arrive: drained meanwhile (the stall is what
+    /// it could not cover), the segment added, and above `maxBuffer` the excess slept off in whole
+    /// `sleepStep`s with the link idle. Returns the stall and the sleep.
+    static func settle<Network: NetworkModel>(buffer: inout Double, after seconds: Double, video: VideoTable,
+                                              network: inout Network, settings: SessionSettings) -> (stall: Double, sleep: Double) {
+        let (drained, stall) = PlayoutBuffer.drain(buffer, during: seconds)
+        buffer = drained + video.segmentDuration
+        guard buffer > settings.maxBuffer else { return (stall, 0) }
+        let sleep = ((buffer - settings.maxBuffer) / settings.sleepStep).rounded(.up) * settings.sleepStep
+        buffer -= sleep
+        network.idle(sleep)
+        return (stall, sleep)
     }
 
     /// When (seconds into the request) `AbandonmentRule` would give up fetching `segment` at
