@@ -21,15 +21,12 @@ import threading
 import time
 import urllib.request
 
+from loopback_ports import free_port
+
 SEGMENTS = 12
 SEGMENT_BYTES = 1 << 20
 BIG_BYTES = 9_000_000
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def proc_figures(pid):

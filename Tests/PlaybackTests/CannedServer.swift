@@ -16,7 +16,7 @@ final class CannedServer: @unchecked Sendable {
     private let thread: Thread
 
     init(_ behaviour: Behaviour) throws {
-        let (fd, port) = try loopbackSocket(listening: true)
+        let (fd, port) = try loopbackSocket()
         listener = fd
         self.port = port
         thread = Thread {
@@ -44,8 +44,8 @@ final class CannedServer: @unchecked Sendable {
     }
 }
 
-/// A TCP socket bound to 127.0.0.1 on a port of the kernel's choosing, listening if asked.
-func loopbackSocket(listening: Bool) throws -> (descriptor: Int32, port: Int) {
+/// A TCP socket listening on 127.0.0.1 on a port of the kernel's choosing.
+func loopbackSocket() throws -> (descriptor: Int32, port: Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
@@ -53,7 +53,7 @@ func loopbackSocket(listening: Bool) throws -> (descriptor: Int32, port: Int) {
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) { pointer in
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-            bind(fd, generic, length) == 0 && (!listening || listen(fd, 16) == 0) && getsockname(fd, generic, &length) == 0
+            bind(fd, generic, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, generic, &length) == 0
         }
     }
     guard bound else { close(fd); throw POSIXError(.EADDRINUSE) }

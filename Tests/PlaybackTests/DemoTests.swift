@@ -10,7 +10,7 @@ import Glibc
 final class DemoTests: XCTestCase {
     func testTheWholeChainRoutesEachZoneFailsOverAndReports() throws {
         let root = try Paths.temporaryFolder("demo")
-        let ports = try (0..<5).map { _ in try freePort() }
+        let ports = try (0..<5).map { _ in try unusedPort() }
         let config = root.appendingPathComponent("cdn.yaml")
         try TestTopology.yaml(edgePorts: Array(ports[1...3]), originPort: ports[0], root: root.path, redirectorHTTPPort: ports[4],
                               edgeFields: { ", cache_dir: \(root.path)/cache-\($0)" })
@@ -41,12 +41,5 @@ final class DemoTests: XCTestCase {
             XCTAssertTrue(run.stdout.contains(plot), run.stdout)
             XCTAssertTrue(FileManager.default.fileExists(atPath: plot))
         }
-    }
-
-    /// A port nothing listens on right now (the kernel's pick, released at once).
-    private func freePort() throws -> Int {
-        let (descriptor, port) = try loopbackSocket(listening: false)
-        close(descriptor)
-        return port
     }
 }

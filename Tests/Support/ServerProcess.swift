@@ -184,19 +184,51 @@ public final class RawConnection: Sendable {
     }
 }
 
-/// A port nothing listens on right now (the kernel's pick, released at once).
-public func unusedPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+/// A port nothing listens on right now, for a server a test starts. Picked below the kernel's
+/// ephemeral range (ip_local_port_range): a port the kernel chose for `bind(0)` is also one it may
+/// hand to any outgoing connection (an edge's fetch from its origin) before the server binds it,
+/// so such ports made tests fail with "address already in use". Each port is handed out once per
+/// test process, starting at an offset drawn from the process id so concurrent runs do not collide.
+public func unusedPort() throws -> Int { try PortAllocator.shared.next() }
+
+final class PortAllocator: @unchecked Sendable {
+    static let shared = PortAllocator()
+    private let lock = NSLock()
+    private let range: Range<Int>
+    private var cursor: Int
+
+    private init() {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let ephemeralStart = text.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
+        let upper = max(2048, ephemeralStart)
+        range = max(1024, upper - 12_000)..<upper
+        cursor = Int(getpid()) * 97 % range.count
     }
-    guard bound else { throw TestFailure("no free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
+
+    func next() throws -> Int {
+        try lock.withLock {
+            for _ in 0..<range.count {
+                let port = range.lowerBound + cursor
+                cursor = (cursor + 1) % range.count
+                if Self.free(port) { return port }
+            }
+            throw TestFailure("no free port in \(range)")
+        }
+    }
+
+    /// Whether a TCP and a UDP socket can both bind the port on 127.0.0.1 (DNS servers take both).
+    private static func free(_ port: Int) -> Bool {
+        [SOCK_STREAM, SOCK_DGRAM].allSatisfy { type in
+            let fd = socket(AF_INET, Int32(type.rawValue), 0)
+            defer { close(fd) }
+            var one: Int32 = 1  // as servers do, so a connection in TIME_WAIT does not rule a port out
+            if type == SOCK_STREAM { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
+            var address = RawConnection.address("127.0.0.1", port: port)
+            return withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+        }
+    }
 }
 
 /// A value another thread delivers once.
