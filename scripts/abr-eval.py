@@ -14,8 +14,11 @@ Folds:
 Tuning (`--tune`): for each fold, the default rule's candidate settings (CANDIDATES: the built-in
 and each knob a step either way) are scored on every other fold and the best kept (see
 choose_settings for the score); the fold's own result is reported with that choice. Without
-`--tune` the rule's built-in settings are scored everywhere. `--seed` draws the synthetic
-families afresh (1000 is the draw the settings were chosen on).
+`--tune` the rule's built-in settings are scored everywhere, or the ones `--default-rule` names
+(`name=value,...`, as `dashcdn simulate --default-rule` takes them), to score a variant per fold.
+`--seed` draws the synthetic families afresh (1000 is the draw the settings were chosen on); several
+seeds (`--seed 2000,3000,4000`) pool their draws into each synthetic fold, for families whose
+figures move by a per cent from one draw of 40-60 traces to the next.
 
 A fold's 90 % interval comes from resampling its traces in pairs: folds of 4-5 traces cannot
 tell 1.05x from 1.10x, and the pooled Norway row says what they add up to.
@@ -28,7 +31,7 @@ lets every download finish, which is where most of robust MPC's stalls come from
 and prints the share of it the default rule and robust MPC reach: how much any rule could still
 gain on a fold, which a ratio between two rules does not say.
 
-    scripts/abr-eval [--tune] [--seed N] [--abandon] [--optimum] [--json FILE]
+    scripts/abr-eval [--tune | --default-rule SETTINGS] [--seed N[,N...]] [--abandon] [--optimum] [--json FILE]
 """
 import argparse
 import json
@@ -179,11 +182,15 @@ def main():
                         help="also find each trace's offline optimum and print the share of it robust MPC and the default reach (minutes, not seconds)")
     parser.add_argument("--abandon", action="store_true",
                         help="play as the live player does, giving up downloads that would stall (the reference lets every download finish)")
-    parser.add_argument("--seed", type=int, default=1000,
-                        help="draw the synthetic families from this seed (1000, the default, is the draw the settings were chosen on; any other is a fresh one)")
+    parser.add_argument("--seed", type=seeds, default=[1000],
+                        help="draw the synthetic families from this seed, or pool the draws of several (2000,3000); 1000, the default, is the draw the settings were chosen on")
+    parser.add_argument("--default-rule", metavar="SETTINGS", default="",
+                        help="score the default rule with these settings (name=value,...) instead of its built-in ones")
     parser.add_argument("--write-ladder-4g", metavar="FILE", help="only write the 10-level ladder (for bench-sim) and exit")
     parser.add_argument("--write-synthetic", nargs=2, metavar=("FAMILY", "DIR"), help="only write one synthetic family's traces and exit")
     args = parser.parse_args()
+    if args.tune and args.default_rule:
+        parser.error("--tune chooses the settings itself: give it or --default-rule, not both")
     if args.write_ladder_4g:
         return ladder_4g(args.write_ladder_4g)
     if args.write_synthetic:
@@ -194,7 +201,7 @@ def main():
     try:
         folds = make_folds(work, args.seed)
         table, dump = [], {}
-        chosen = choose_settings(args, folds) if args.tune else {name: "" for name in folds}
+        chosen = choose_settings(args, folds) if args.tune else {name: args.default_rule for name in folds}
         for name, (folder, video) in folds.items():
             results = simulate(args, video, folder, RULES, chosen[name], optimum=args.optimum)
             dump[name] = {"setting": chosen[name], "rules": results}
@@ -206,16 +213,30 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
-def write_family(name, folder, seed):
-    """One synthetic family's traces into `folder`, drawn from `seed` (offset per family)."""
+def seeds(text):
+    """`--seed`'s value: one seed or several separated by commas."""
+    try:
+        values = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a seed or a list of seeds (1000 or 2000,3000)")
+    if len(set(values)) != len(values):
+        raise argparse.ArgumentTypeError(f"'{text}' names a seed twice")
+    return values
+
+
+def write_family(name, folder, seeds):
+    """One synthetic family's traces into `folder`, drawn from each of `seeds` (offset per family);
+    the traces of a second seed on are named after it."""
     generator, count, _ = SYNTHETIC[name]
     os.makedirs(folder, exist_ok=True)
-    rng = random.Random(seed + list(SYNTHETIC).index(name))
-    for n in range(count):
-        write_trace(os.path.join(folder, f"{name}_{n:03d}"), generator(rng))
+    for index, seed in enumerate(seeds):
+        rng = random.Random(seed + list(SYNTHETIC).index(name))
+        prefix = name if index == 0 else f"{name}_s{seed}"
+        for n in range(count):
+            write_trace(os.path.join(folder, f"{prefix}_{n:03d}"), generator(rng))
 
 
-def make_folds(work, seed=1000):
+def make_folds(work, seeds=(1000,)):
     folds = {}
     # Every Norway trace is also played on a 10-level ladder (the rule must hold from 6 levels to 10).
     ladder10 = os.path.join(work, "ladder-3g.json")
@@ -235,7 +256,7 @@ def make_folds(work, seed=1000):
     ladder_4g(ladder)
     for name, (_, _, video) in SYNTHETIC.items():
         folder = os.path.join(work, "synthetic-" + name)
-        write_family(name, folder, seed)
+        write_family(name, folder, seeds)
         folds["synthetic-" + name] = (folder, ladder if video == "ladder-4g" else VIDEO)
     return folds
 
