@@ -182,7 +182,7 @@ def main():
                         help="also find each trace's offline optimum and print the share of it robust MPC and the default reach (minutes, not seconds)")
     parser.add_argument("--abandon", action="store_true",
                         help="play as the live player does, giving up downloads that would stall (the reference lets every download finish)")
-    parser.add_argument("--seed", type=seeds, default=[1000],
+    parser.add_argument("--seed", type=seed_list, default=[1000],
                         help="draw the synthetic families from this seed, or pool the draws of several (2000,3000); 1000, the default, is the draw the settings were chosen on")
     parser.add_argument("--default-rule", metavar="SETTINGS", default="",
                         help="score the default rule with these settings (name=value,...) instead of its built-in ones")
@@ -213,7 +213,7 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
-def seeds(text):
+def seed_list(text):
     """`--seed`'s value: one seed or several separated by commas."""
     try:
         values = [int(part) for part in text.split(",")]

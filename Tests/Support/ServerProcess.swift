@@ -187,7 +187,7 @@ public final class RawConnection: Sendable {
 /// A port nothing listens on right now, for a server a test starts. Picked below the kernel's
 /// ephemeral range (ip_local_port_range): a port the kernel chose for `bind(0)` is also one it may
 /// hand to any outgoing connection (an edge's fetch from its origin) before the server binds it,
-/// so such ports made tests fail with "address already in use". Each port is handed out once per
+/// and the server then fails with "address already in use". Each port is handed out once per
 /// test process, starting at an offset drawn from the process id so concurrent runs do not collide.
 public func unusedPort() throws -> Int { try PortAllocator.shared.next() }
 
