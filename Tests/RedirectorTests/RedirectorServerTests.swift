@@ -25,7 +25,9 @@ final class RedirectorFixture {
         root = try Paths.temporaryFolder(name)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("Manifests"), withIntermediateDirectories: true)
         let rootPath = root.path
-        let nodes = try (0..<3).map { _ in try Self.node(root: rootPath, port: 0) }
+        // Ports outside the kernel's ephemeral range: a killed edge is revived on its port, which a
+        // client socket could otherwise have been given in between.
+        let nodes = try (0..<3).map { _ in try Self.node(root: rootPath, port: unusedPort()) }
         edges = nodes
         ports = nodes.map(\.port)
         decisionLog = root.appendingPathComponent("decisions.log").path
