@@ -188,7 +188,8 @@ public final class RawConnection: Sendable {
 /// ephemeral range (ip_local_port_range): a port the kernel chose for `bind(0)` is also one it may
 /// hand to any outgoing connection (an edge's fetch from its origin) before the server binds it,
 /// and the server then fails with "address already in use". Each port is handed out once per
-/// test process, starting at an offset drawn from the process id so concurrent runs do not collide.
+/// test process, starting at an offset drawn from the process id so that runs at the same time
+/// start far apart (each port is still checked free before it is handed out).
 public func unusedPort() throws -> Int { try PortAllocator.shared.next() }
 
 final class PortAllocator: @unchecked Sendable {
